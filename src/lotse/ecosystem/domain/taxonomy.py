@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.text import slugify
+
+from lotse.ecosystem.models import Term, TermStatus, Vocabulary
+
+
+@transaction.atomic
+def suggest_term(*, vocabulary: str, name: str, suggested_by: Any) -> Term:
+    """A member proposes a term; it becomes a facet only once a manager approves it."""
+    name = " ".join(name.split())
+    if vocabulary not in Vocabulary.values:
+        raise ValidationError("Unbekanntes Vokabular.")
+    slug = slugify(name.replace("ß", "ss"))[:80]
+    if not slug:
+        raise ValidationError("Bitte geben Sie eine Bezeichnung ein.")
+    existing = Term.objects.filter(vocabulary=vocabulary, slug=slug).first()
+    if existing is not None:
+        return existing
+    return Term.objects.create(
+        vocabulary=vocabulary,
+        slug=slug,
+        name=name[:120],
+        status=TermStatus.SUGGESTED,
+        suggested_by=suggested_by,
+        source="Vorschlag aus dem Netzwerk",
+    )
+
+
+@transaction.atomic
+def decide_term(term: Term, *, approve: bool) -> Term:
+    term.status = TermStatus.APPROVED if approve else TermStatus.REJECTED
+    term.save(update_fields=["status"])
+    return term

@@ -1,0 +1,445 @@
+"""Reads for the directory: filtered lists with facet counts, details, headline figures.
+
+Searching goes through :func:`apply_search`, the one function that decides how a
+free-text query narrows a list.  It starts as a plain ``icontains`` search and
+delegates to the German-aware engine (``lotse.search``) when that is installed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from django.apps import apps
+from django.conf import settings
+from django.db.models import Count, Model, Prefetch, Q, QuerySet
+from django.http import QueryDict
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from lotse.ecosystem import access
+from lotse.ecosystem.models import (
+    DataResidency,
+    ListingStatus,
+    Membership,
+    Need,
+    NeedKind,
+    Offer,
+    OfferKind,
+    Organisation,
+    OrganisationKind,
+    Person,
+    RegionalScope,
+    Term,
+    TermStatus,
+    Vocabulary,
+)
+
+M = TypeVar("M", bound=Model)
+
+MAX_QUERY_LENGTH = 200
+
+# Fields the plain search looks at, per entity.
+SEARCH_FIELDS: dict[str, tuple[str, ...]] = {
+    "organisation": ("name", "short_description", "description", "city", "region"),
+    "person": ("name", "role_title", "bio", "city"),
+    "offer": ("title", "description"),
+    "need": ("title", "description"),
+}
+
+
+def clean_query(query: str | None) -> str:
+    """Trim and bound a user query; never raises."""
+    query = (query or "").replace("\x00", " ").strip()
+    return " ".join(query.split())[:MAX_QUERY_LENGTH]
+
+
+def apply_search(queryset: QuerySet[M], query: str, *, entity: str) -> QuerySet[M]:
+    """Narrow ``queryset`` to the rows matching ``query``: the swappable search seam."""
+    query = clean_query(query)
+    if not query:
+        return queryset
+    if apps.is_installed("lotse.search"):
+        from lotse.search import selectors as search_selectors
+
+        matcher = getattr(search_selectors, "filter_queryset", None)
+        if matcher is not None:
+            return matcher(queryset, query, entity=entity)  # type: ignore[no-any-return]
+    condition = Q()
+    for term in query.split()[:8]:
+        term_condition = Q()
+        for field_name in SEARCH_FIELDS[entity]:
+            term_condition |= Q(**{f"{field_name}__icontains": term})
+        condition &= term_condition
+    return queryset.filter(condition)
+
+
+# --- Facets ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FacetSpec:
+    param: str
+    label: Any
+    lookup: str  # ORM path to filter and count on
+    choices: Callable[[], Sequence[tuple[str, Any]]]
+    many: bool = False  # lookup crosses a many-to-many relation
+
+
+@dataclass
+class FacetOption:
+    value: str
+    label: Any
+    count: int
+    selected: bool
+
+
+@dataclass
+class Facet:
+    spec: FacetSpec
+    options: list[FacetOption] = field(default_factory=list)
+
+    @property
+    def param(self) -> str:
+        return self.spec.param
+
+    @property
+    def label(self) -> Any:
+        return self.spec.label
+
+    @property
+    def has_selection(self) -> bool:
+        return any(option.selected for option in self.options)
+
+
+def _approved_terms(*vocabularies: str) -> Callable[[], list[tuple[str, Any]]]:
+    def load() -> list[tuple[str, Any]]:
+        return [
+            (slug, name)
+            for slug, name in Term.objects.filter(
+                vocabulary__in=vocabularies, status=TermStatus.APPROVED
+            ).values_list("slug", "name")
+        ]
+
+    return load
+
+
+def _static(choices: Sequence[tuple[str, Any]]) -> Callable[[], Sequence[tuple[str, Any]]]:
+    return lambda: choices
+
+
+def _regions() -> list[tuple[str, Any]]:
+    regions = (
+        Organisation.objects.exclude(region="")
+        .values_list("region", flat=True)
+        .distinct()
+        .order_by("region")
+    )
+    return [(region, region) for region in regions[:200]]
+
+
+TOPIC_FACET = FacetSpec(
+    "topic",
+    _("Thema"),
+    "topics__slug",
+    _approved_terms(Vocabulary.CAPABILITY, Vocabulary.USE_CASE),
+    many=True,
+)
+SECTOR_FACET = FacetSpec(
+    "sector", _("Branche"), "sectors__slug", _approved_terms(Vocabulary.SECTOR), many=True
+)
+RESIDENCY_FACET = FacetSpec(
+    "residency", _("Datenhaltung"), "data_residency", _static(DataResidency.choices)
+)
+
+ORGANISATION_FACETS = (
+    FacetSpec("kind", _("Art"), "kind", _static(OrganisationKind.choices)),
+    TOPIC_FACET,
+    SECTOR_FACET,
+    FacetSpec("region", _("Region"), "region", _regions),
+    FacetSpec(
+        "residency",
+        _("Datenhaltung der Angebote"),
+        "offers__data_residency",
+        _static(DataResidency.choices),
+        many=True,
+    ),
+)
+PERSON_FACETS = (
+    FacetSpec(
+        "topic",
+        _("Expertise"),
+        "expertise__slug",
+        _approved_terms(Vocabulary.CAPABILITY, Vocabulary.USE_CASE, Vocabulary.SECTOR),
+        many=True,
+    ),
+    FacetSpec(
+        "kind",
+        _("Art der Organisation"),
+        "organisations__kind",
+        _static(OrganisationKind.choices),
+        many=True,
+    ),
+)
+OFFER_FACETS = (
+    FacetSpec("kind", _("Art"), "kind", _static(OfferKind.choices)),
+    TOPIC_FACET,
+    SECTOR_FACET,
+    RESIDENCY_FACET,
+    FacetSpec("scope", _("Reichweite"), "regional_scope", _static(RegionalScope.choices)),
+)
+NEED_FACETS = (
+    FacetSpec("kind", _("Art"), "kind", _static(NeedKind.choices)),
+    TOPIC_FACET,
+    SECTOR_FACET,
+    RESIDENCY_FACET,
+    FacetSpec("scope", _("Reichweite"), "regional_scope", _static(RegionalScope.choices)),
+)
+
+
+def _apply_facet(queryset: QuerySet[M], spec: FacetSpec, values: list[str]) -> QuerySet[M]:
+    if not values:
+        return queryset
+    if spec.many:
+        # A subquery instead of a join keeps rows unique without DISTINCT.
+        matching = queryset.model._default_manager.filter(
+            **{f"{spec.lookup}__in": values}
+        ).values("pk")
+        return queryset.filter(pk__in=matching)
+    return queryset.filter(**{f"{spec.lookup}__in": values})
+
+
+def _count_facet(queryset: QuerySet[Any], spec: FacetSpec) -> dict[str, int]:
+    rows = (
+        queryset.order_by()
+        .values_list(spec.lookup)
+        .annotate(n=Count("pk"))
+        .values_list(spec.lookup, "n")
+    )
+    return {str(value): n for value, n in rows if value not in (None, "")}
+
+
+@dataclass
+class DirectoryPage:
+    queryset: QuerySet[Any]
+    facets: list[Facet]
+    query: str
+    selected: dict[str, list[str]]
+    sort: str
+
+    @property
+    def has_filters(self) -> bool:
+        return bool(self.query) or any(self.selected.values())
+
+
+SORTS: dict[str, dict[str, tuple[str, ...]]] = {
+    "organisation": {
+        "name": ("name", "pk"),
+        "newest": ("-created_at", "pk"),
+        "confirmed": ("-last_confirmed", "name"),
+    },
+    "person": {"name": ("name", "pk"), "newest": ("-created_at", "pk")},
+    "offer": {"newest": ("-created_at", "pk"), "title": ("title", "pk")},
+    "need": {"newest": ("-created_at", "pk"), "title": ("title", "pk")},
+}
+
+
+def _directory(
+    base: QuerySet[Any],
+    specs: Sequence[FacetSpec],
+    params: QueryDict,
+    *,
+    entity: str,
+    extra: Callable[[QuerySet[Any]], QuerySet[Any]] | None = None,
+) -> DirectoryPage:
+    query = clean_query(params.get("q"))
+    selected = {spec.param: [v for v in params.getlist(spec.param) if v][:50] for spec in specs}
+    searched = apply_search(base, query, entity=entity)
+    if extra is not None:
+        searched = extra(searched)
+
+    facets: list[Facet] = []
+    for spec in specs:
+        # Counts for one facet apply every other facet's selection, so options
+        # within a facet combine with OR and facets with AND.
+        narrowed = searched
+        for other in specs:
+            if other is not spec:
+                narrowed = _apply_facet(narrowed, other, selected[other.param])
+        counts = _count_facet(narrowed, spec)
+        chosen = set(selected[spec.param])
+        options = [
+            FacetOption(str(value), label, counts.get(str(value), 0), str(value) in chosen)
+            for value, label in spec.choices()
+            if counts.get(str(value)) or str(value) in chosen
+        ]
+        options.sort(key=lambda option: (-option.count, str(option.label)))
+        facets.append(Facet(spec, options))
+
+    result = searched
+    for spec in specs:
+        result = _apply_facet(result, spec, selected[spec.param])
+    sorts = SORTS[entity]
+    sort = params.get("sort") or next(iter(sorts))
+    if sort not in sorts:
+        sort = next(iter(sorts))
+    return DirectoryPage(result.order_by(*sorts[sort]), facets, query, selected, sort)
+
+
+def organisation_directory(user: Any, params: QueryDict) -> DirectoryPage:
+    base = Organisation.objects.all()
+
+    def extra(queryset: QuerySet[Organisation]) -> QuerySet[Organisation]:
+        if params.get("verified") == "1":
+            queryset = queryset.filter(verified=True)
+        if params.get("stale") == "1" and access.is_manager(user):
+            queryset = queryset.filter(last_confirmed__lt=stale_cutoff())
+        return queryset
+
+    page = _directory(base, ORGANISATION_FACETS, params, entity="organisation", extra=extra)
+    page.queryset = page.queryset.prefetch_related(
+        Prefetch("topics", queryset=Term.objects.order_by("name"))
+    )
+    return page
+
+
+def person_directory(user: Any, params: QueryDict) -> DirectoryPage:
+    base = access.visible_people(user)
+    page = _directory(base, PERSON_FACETS, params, entity="person")
+    page.queryset = page.queryset.prefetch_related(
+        Prefetch(
+            "memberships",
+            queryset=Membership.objects.select_related("organisation").order_by(
+                "organisation__name"
+            ),
+        ),
+        Prefetch("expertise", queryset=Term.objects.order_by("name")),
+    )
+    return page
+
+
+def _listing_directory(
+    user: Any, params: QueryDict, model: type[Offer] | type[Need], specs: Sequence[FacetSpec]
+) -> DirectoryPage:
+    entity = "offer" if model is Offer else "need"
+    base = access.visible_listings(user, model.objects.all())
+    page = _directory(base, specs, params, entity=entity)
+    page.queryset = page.queryset.select_related("organisation").prefetch_related(
+        Prefetch("topics", queryset=Term.objects.order_by("name"))
+    )
+    return page
+
+
+def offer_directory(user: Any, params: QueryDict) -> DirectoryPage:
+    return _listing_directory(user, params, Offer, OFFER_FACETS)
+
+
+def need_directory(user: Any, params: QueryDict) -> DirectoryPage:
+    return _listing_directory(user, params, Need, NEED_FACETS)
+
+
+# --- Details --------------------------------------------------------------------------
+
+
+def get_organisation(key: str) -> Organisation | None:
+    return (
+        Organisation.objects.filter(key=key)
+        .prefetch_related("topics", "sectors")
+        .select_related("verified_by")
+        .first()
+    )
+
+
+def organisation_people(user: Any, organisation: Organisation) -> list[Membership]:
+    people = access.visible_people(user)
+    return list(
+        Membership.objects.filter(organisation=organisation, person__in=people)
+        .select_related("person")
+        .order_by("person__name")
+    )
+
+
+def organisation_listings(user: Any, organisation: Organisation) -> dict[str, list[Any]]:
+    offers = access.visible_listings(user, Offer.objects.filter(organisation=organisation))
+    needs = access.visible_listings(user, Need.objects.filter(organisation=organisation))
+    return {
+        "offers": list(offers.prefetch_related("topics").order_by("-created_at")),
+        "needs": list(needs.prefetch_related("topics").order_by("-created_at")),
+    }
+
+
+def get_person(key: str) -> Person | None:
+    return (
+        Person.objects.filter(key=key)
+        .prefetch_related(
+            "expertise",
+            Prefetch("memberships", queryset=Membership.objects.select_related("organisation")),
+        )
+        .first()
+    )
+
+
+def get_listing(model: type[Offer] | type[Need], key: str) -> Offer | Need | None:
+    return (
+        model.objects.filter(key=key)
+        .select_related("organisation", "contact")
+        .prefetch_related("topics", "sectors")
+        .first()
+    )
+
+
+def person_for_user(user: Any) -> Person | None:
+    if not access.is_member(user):
+        return None
+    return Person.objects.filter(user=user).first()
+
+
+def memberships_for_user(user: Any) -> list[Membership]:
+    person = person_for_user(user)
+    if person is None:
+        return []
+    return list(
+        Membership.objects.filter(person=person)
+        .select_related("organisation")
+        .order_by("organisation__name")
+    )
+
+
+# --- Figures --------------------------------------------------------------------------
+
+
+def stale_cutoff(today: dt.date | None = None) -> dt.date:
+    today = today or timezone.localdate()
+    return today - dt.timedelta(days=settings.LOTSE_STALE_AFTER_DAYS)
+
+
+def get_headline_counts() -> dict[str, int]:
+    today = timezone.localdate()
+    live = Q(status=ListingStatus.PUBLISHED) & (
+        Q(expires_on__isnull=True) | Q(expires_on__gte=today)
+    )
+    return {
+        "organisations": Organisation.objects.count(),
+        "people": Person.objects.exclude(visibility="hidden").count(),
+        "offers": Offer.objects.filter(live).count(),
+        "needs": Need.objects.filter(live).count(),
+    }
+
+
+def approved_terms(vocabulary: str | None = None) -> QuerySet[Term]:
+    terms = Term.objects.filter(status=TermStatus.APPROVED)
+    if vocabulary:
+        terms = terms.filter(vocabulary=vocabulary)
+    return terms
+
+
+def suggested_terms() -> QuerySet[Term]:
+    return Term.objects.filter(status=TermStatus.SUGGESTED).select_related("suggested_by")
+
+
+def stale_organisations() -> QuerySet[Organisation]:
+    return Organisation.objects.filter(last_confirmed__lt=stale_cutoff()).order_by(
+        "last_confirmed"
+    )

