@@ -417,8 +417,8 @@ def highlight(
         if count > best_count:
             best_start, best_count = start, count
     window = range(best_start, min(len(spans), best_start + width))
-    begin = spans[window.start][0]
-    end = spans[window.stop - 1][1]
+    begin = 0 if window.start == 0 else spans[window.start][0]
+    end = len(text) if window.stop == len(spans) else spans[window.stop - 1][1]
     pieces: list[str] = []
     cursor = begin
     for k in window:
@@ -427,9 +427,10 @@ def highlight(
         word = html.escape(text[s:e])
         pieces.append(f"<mark>{word}</mark>" if hits[k] else word)
         cursor = e
-    snippet = "".join(pieces)
+    pieces.append(html.escape(text[cursor:end]))
+    snippet = "".join(pieces).strip()
     if begin > 0:
         snippet = "… " + snippet
-    if end < len(text.rstrip()):
+    if end < len(text):
         snippet += " …"
     return snippet

@@ -1,0 +1,365 @@
+"""Writing the search index and querying its two halves (keyword, vector).
+
+Keyword half: SQLite FTS5 (``search_fts``) or PostgreSQL ``tsv`` (GIN), both
+over the token text produced by :mod:`lotse.search.text`.
+Vector half: a float32 matrix in memory (numpy brute force), loaded from
+``SearchDocument.embedding`` and refreshed incrementally by ``revision``.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from django.db import connection, transaction
+from django.db.models import Max
+
+from . import analysis
+from .documents import ENTITY_TYPES, TYPE_CODES, DocData, iter_documents
+from .embeddings import get_embedder, to_bytes
+from .models import SearchDocument, SearchTerm
+from .text import Analyzer, ParsedQuery, words
+
+BATCH = 500
+
+
+def _revision() -> int:
+    return time.time_ns()
+
+
+# --- writing --------------------------------------------------------------------
+def _rows(docs: Sequence[DocData], analyzer: Analyzer, revision: int) -> list[SearchDocument]:
+    vectors = get_embedder().encode([d.embed_text for d in docs]) if docs else None
+    rows = []
+    for i, doc in enumerate(docs):
+        rows.append(
+            SearchDocument(
+                entity_type=doc.entity_type,
+                entity_pk=doc.entity_pk,
+                key=doc.key[:120],
+                title=doc.title[:300],
+                body=doc.body,
+                title_tokens=analyzer.document_text(doc.title),
+                body_tokens=analyzer.document_text(doc.body),
+                title_words=" ".join(words(doc.title)),
+                embedding=to_bytes(vectors[i]) if vectors is not None else None,
+                members_only=doc.members_only,
+                revision=revision,
+            )
+        )
+    return rows
+
+
+def _add_vocabulary(rows: Iterable[SearchDocument], revision: int) -> None:
+    terms: set[str] = set()
+    for row in rows:
+        terms.update(row.title_tokens.split())
+        terms.update(row.body_tokens.split())
+    terms = {t for t in terms if len(t) <= 100}
+    if terms:
+        existing = set(
+            SearchTerm.objects.filter(term__in=list(terms)).values_list("term", flat=True)
+        )
+        fresh = [SearchTerm(term=t, df=1, revision=revision) for t in terms - existing]
+        SearchTerm.objects.bulk_create(fresh, ignore_conflicts=True, batch_size=1000)
+
+
+@transaction.atomic
+def update_entities(items: Iterable[tuple[str, int]]) -> int:
+    """Re-index the given (entity type, pk) pairs; removes what may no longer be found."""
+    by_type: dict[str, set[int]] = {}
+    for entity_type, pk in items:
+        if entity_type in TYPE_CODES:
+            by_type.setdefault(entity_type, set()).add(int(pk))
+    if not by_type:
+        return 0
+    analyzer = analysis.get_analyzer()
+    revision = _revision()
+    written = 0
+    for entity_type, pks in by_type.items():
+        docs = [doc for _, doc in iter_documents(entity_type, pks) if doc is not None]
+        SearchDocument.objects.filter(entity_type=entity_type, entity_pk__in=pks).delete()
+        rows = _rows(docs, analyzer, revision)
+        SearchDocument.objects.bulk_create(rows, batch_size=BATCH)
+        _add_vocabulary(rows, revision)
+        written += len(rows)
+    return written
+
+
+def rebuild(
+    *,
+    types: Sequence[str] = ENTITY_TYPES,
+    progress: Callable[[str, int], None] | None = None,
+) -> dict[str, int]:
+    """Build the whole index anew.  Returns documents written per type."""
+    analysis.reset()
+    analyzer = analysis.build_analyzer(with_vocabulary=False)
+    revision = _revision()
+    df: Counter[str] = Counter()
+    counts: dict[str, int] = {}
+    with transaction.atomic():
+        SearchDocument.objects.filter(entity_type__in=list(types)).delete()
+        SearchTerm.objects.all().delete()
+        for entity_type in types:
+            counts[entity_type] = 0
+            batch: list[DocData] = []
+
+            def flush(batch: list[DocData], entity_type: str = entity_type) -> None:
+                rows = _rows(batch, analyzer, revision)
+                for row in rows:
+                    df.update(set(row.title_tokens.split()) | set(row.body_tokens.split()))
+                SearchDocument.objects.bulk_create(rows, batch_size=BATCH)
+                counts[entity_type] += len(rows)
+                if progress:
+                    progress(entity_type, len(rows))
+
+            for _, doc in iter_documents(entity_type):
+                if doc is None:
+                    continue
+                batch.append(doc)
+                if len(batch) >= BATCH:
+                    flush(batch)
+                    batch = []
+            if batch:
+                flush(batch)
+        SearchTerm.objects.bulk_create(
+            [SearchTerm(term=t, df=n, revision=revision) for t, n in df.items() if len(t) <= 100],
+            batch_size=2000,
+        )
+        if connection.vendor == "sqlite":
+            with connection.cursor() as cursor:
+                cursor.execute("INSERT INTO search_fts(search_fts) VALUES('optimize')")
+    analysis.reset()
+    vectors.invalidate()
+    return counts
+
+
+# --- keyword half ------------------------------------------------------------------
+def _fts5_expression(parsed: ParsedQuery, operator: str) -> str:
+    clauses = []
+    for clause in parsed.clauses:
+        alts = []
+        for alt in clause.alternatives:
+            quoted = [f'"{t}"' for t in alt]
+            alts.append(quoted[0] if len(quoted) == 1 else "(" + " AND ".join(quoted) + ")")
+        clauses.append("(" + " OR ".join(alts) + ")")
+    return "{title_tokens body_tokens} : (" + f" {operator} ".join(clauses) + ")"
+
+
+def _tsquery_expression(parsed: ParsedQuery, operator: str) -> str:
+    clauses = []
+    for clause in parsed.clauses:
+        alts = []
+        for alt in clause.alternatives:
+            quoted = ["'" + t.replace("'", "") + "'" for t in alt]
+            alts.append(quoted[0] if len(quoted) == 1 else "(" + " & ".join(quoted) + ")")
+        clauses.append("(" + " | ".join(alts) + ")")
+    return f" {operator} ".join(clauses)
+
+
+def _filters(types: set[str] | None, members: bool) -> tuple[str, list[object]]:
+    sql, params = "", []
+    if types is not None:
+        wanted = [t for t in ENTITY_TYPES if t in types] or ["-"]
+        sql += " AND d.entity_type IN (" + ",".join(["%s"] * len(wanted)) + ")"
+        params.extend(wanted)
+    if not members:
+        sql += " AND d.members_only = %s"
+        params.append(False)
+    return sql, params
+
+
+def keyword_ranking(
+    parsed: ParsedQuery, *, types: set[str] | None, members: bool, limit: int
+) -> list[tuple[int, float]]:
+    """(document id, score) best first.  All clauses must match; if that finds too
+    little, any clause may (ranked by how many and how rare)."""
+    if parsed.is_empty:
+        return []
+    found: list[tuple[int, float]] = []
+    seen: set[int] = set()
+    for operator in ("AND", "OR"):
+        if operator == "OR" and (len(parsed.clauses) == 1 or len(found) >= min(limit, 10)):
+            break
+        for doc_id, score in _keyword_query(parsed, operator, types, members, limit):
+            if doc_id not in seen:
+                seen.add(doc_id)
+                found.append((doc_id, score))
+    return found[:limit]
+
+
+def _keyword_query(
+    parsed: ParsedQuery, operator: str, types: set[str] | None, members: bool, limit: int
+) -> list[tuple[int, float]]:
+    extra, params = _filters(types, members)
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(
+                "SELECT d.id, -bm25(search_fts, 4.0, 1.0, 0.0) AS score "
+                "FROM search_fts JOIN search_searchdocument d ON d.id = search_fts.rowid "
+                "WHERE search_fts MATCH %s" + extra + " ORDER BY bm25(search_fts, 4.0, 1.0, 0.0)"
+                " LIMIT %s",
+                [_fts5_expression(parsed, operator), *params, limit],
+            )
+        else:
+            op = "&" if operator == "AND" else "|"
+            cursor.execute(
+                "SELECT d.id, ts_rank(d.tsv, q) AS score "
+                "FROM search_searchdocument d, to_tsquery('simple', %s) q "
+                "WHERE d.tsv @@ q" + extra + " ORDER BY score DESC LIMIT %s",
+                [_tsquery_expression(parsed, op), *params, limit],
+            )
+        return [(int(r[0]), float(r[1])) for r in cursor.fetchall()]
+
+
+def prefix_titles(prefix_words: list[str], *, limit: int) -> list[tuple[int, str, str, str]]:
+    """(id, type, key, title) of documents whose title words start with the prefixes."""
+    if not prefix_words:
+        return []
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            expr = "{title_words} : (" + " AND ".join(f'"{w}"*' for w in prefix_words) + ")"
+            cursor.execute(
+                "SELECT d.id, d.entity_type, d.key, d.title FROM search_fts "
+                "JOIN search_searchdocument d ON d.id = search_fts.rowid "
+                "WHERE search_fts MATCH %s AND d.members_only = %s ORDER BY rank LIMIT %s",
+                [expr, False, limit],
+            )
+        else:
+            expr = " & ".join(f"'{w}':*" for w in prefix_words)
+            cursor.execute(
+                "SELECT d.id, d.entity_type, d.key, d.title FROM search_searchdocument d "
+                "WHERE to_tsvector('simple', d.title_words) @@ to_tsquery('simple', %s) "
+                "AND d.members_only = %s ORDER BY length(d.title) LIMIT %s",
+                [expr, False, limit],
+            )
+        return [(int(r[0]), r[1], r[2], r[3]) for r in cursor.fetchall()]
+
+
+# --- vector half ---------------------------------------------------------------------
+@dataclass
+class _Matrix:
+    ids: np.ndarray
+    types: np.ndarray
+    members: np.ndarray
+    matrix: np.ndarray
+    revision: int
+    stale: int = 0
+
+
+class VectorIndex:
+    """Embeddings of all documents as one float32 matrix (brute-force cosine)."""
+
+    MARGIN_NS = 120 * 10**9  # reload rows this much older than the newest seen
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._data: _Matrix | None = None
+
+    def invalidate(self) -> None:
+        with self._lock:
+            self._data = None
+
+    def _load(self, since: int | None) -> tuple[list[int], list[int], list[bool], list[bytes]]:
+        qs = SearchDocument.objects.exclude(embedding=None)
+        if since is not None:
+            qs = qs.filter(revision__gt=since)
+        ids, types, members, blobs = [], [], [], []
+        for pk, entity_type, members_only, blob in qs.values_list(
+            "id", "entity_type", "members_only", "embedding"
+        ).iterator(chunk_size=5000):
+            ids.append(pk)
+            types.append(TYPE_CODES.get(entity_type, 255))
+            members.append(members_only)
+            blobs.append(bytes(blob))
+        return ids, types, members, blobs
+
+    def current(self) -> _Matrix | None:
+        latest = SearchDocument.objects.aggregate(m=Max("revision"))["m"] or 0
+        with self._lock:
+            data = self._data
+            if data is not None and latest <= data.revision:
+                return data
+            since = None if data is None else data.revision - self.MARGIN_NS
+            ids, types, members, blobs = self._load(since)
+            if data is None or len(ids) > max(1000, len(data.ids) // 4):
+                if since is not None:
+                    ids, types, members, blobs = self._load(None)
+                self._data = self._build(ids, types, members, blobs, latest)
+            else:
+                self._data = self._merge(data, ids, types, members, blobs, latest)
+            return self._data
+
+    @staticmethod
+    def _build(ids, types, members, blobs, revision) -> _Matrix | None:
+        if not ids:
+            return None
+        dim = len(blobs[0]) // 4
+        keep = [i for i, b in enumerate(blobs) if len(b) == dim * 4]
+        buffer = bytearray(b"".join(blobs[i] for i in keep))  # writable for in-place updates
+        matrix = np.frombuffer(buffer, dtype=np.float32).reshape(
+            len(keep), dim
+        )
+        return _Matrix(
+            ids=np.asarray([ids[i] for i in keep], dtype=np.int64),
+            types=np.asarray([types[i] for i in keep], dtype=np.uint8),
+            members=np.asarray([members[i] for i in keep], dtype=bool),
+            matrix=matrix,
+            revision=revision,
+        )
+
+    def _merge(self, data, ids, types, members, blobs, revision) -> _Matrix | None:
+        fresh = self._build(ids, types, members, blobs, revision)
+        if fresh is None:
+            data.revision = revision
+            return data
+        if fresh.matrix.shape[1] != data.matrix.shape[1]:
+            return self._build(*self._load(None), revision)
+        known = np.isin(fresh.ids, data.ids)
+        if known.any():
+            positions = {int(pk): i for i, pk in enumerate(data.ids)}
+            for j in np.flatnonzero(known):
+                data.matrix[positions[int(fresh.ids[j])]] = fresh.matrix[j]
+        new = ~known
+        return _Matrix(
+            ids=np.concatenate([data.ids, fresh.ids[new]]),
+            types=np.concatenate([data.types, fresh.types[new]]),
+            members=np.concatenate([data.members, fresh.members[new]]),
+            matrix=np.vstack([data.matrix, fresh.matrix[new]]) if new.any() else data.matrix,
+            revision=revision,
+        )
+
+    def ranking(
+        self,
+        vector: np.ndarray,
+        *,
+        types: set[str] | None,
+        members: bool,
+        limit: int,
+        min_score: float,
+    ) -> list[tuple[int, float]]:
+        data = self.current()
+        if data is None or vector.shape[0] != data.matrix.shape[1]:
+            return []
+        scores = data.matrix @ vector.astype(np.float32)
+        mask = np.ones(len(scores), dtype=bool)
+        if types is not None:
+            mask &= np.isin(data.types, [TYPE_CODES[t] for t in types if t in TYPE_CODES])
+        if not members:
+            mask &= ~data.members
+        scores = np.where(mask, scores, -np.inf)
+        k = min(limit * 2, len(scores))
+        if k <= 0:
+            return []
+        top = np.argpartition(-scores, k - 1)[:k]
+        top = top[np.argsort(-scores[top])]
+        return [
+            (int(data.ids[i]), float(scores[i])) for i in top if scores[i] >= min_score
+        ][: limit * 2]
+
+
+vectors = VectorIndex()
