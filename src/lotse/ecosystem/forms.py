@@ -37,6 +37,7 @@ def _terms(*vocabularies: str) -> Any:
 
 
 class OrganisationForm(forms.ModelForm):
+    website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
     topics = forms.ModelMultipleChoiceField(
         label=_("Themen"),
         queryset=_terms(Vocabulary.CAPABILITY, Vocabulary.USE_CASE),
