@@ -60,14 +60,16 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django.contrib.sites",
+    # Before allauth, so its templates (accounts/templates/account/...) override allauth's.
+    "lotse.accounts",
     "allauth",
     "allauth.account",
     "django_htmx",
     "csp",
     "lotse.core",
-    "lotse.accounts",
     "lotse.ecosystem",
     "lotse.search",
+    "lotse.matching",
 ]
 
 MIDDLEWARE = [
@@ -166,6 +168,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "core:home"
+ACCOUNT_ADAPTER = "lotse.accounts.adapter.AccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
