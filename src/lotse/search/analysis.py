@@ -60,7 +60,7 @@ def build_analyzer(*, with_vocabulary: bool = True) -> Analyzer:
     groups = synonym_groups()
     atoms = taxonomy_phrases() + [p for g in groups for p in g]
     vocabulary = load_vocabulary() if with_vocabulary else None
-    lexicon = Lexicon(atoms=atoms, stems=vocabulary.terms if vocabulary else ())
+    lexicon = Lexicon(known=atoms, stems=vocabulary.terms if vocabulary else ())
     return Analyzer(lexicon=lexicon, synonyms=groups, vocabulary=vocabulary)
 
 

@@ -175,12 +175,15 @@ def _filters(types: set[str] | None, members: bool) -> tuple[str, list[object]]:
 
 def keyword_ranking(
     parsed: ParsedQuery, *, types: set[str] | None, members: bool, limit: int
-) -> list[tuple[int, float]]:
-    """(document id, score) best first.  All clauses must match; if that finds too
-    little, any clause may (ranked by how many and how rare)."""
+) -> tuple[list[tuple[int, float]], int]:
+    """((document id, score) best first, how many of them match every clause).
+
+    All clauses must match; if that finds too little, documents matching any
+    clause follow (ranked by how many and how rare)."""
     if parsed.is_empty:
-        return []
+        return [], 0
     found: list[tuple[int, float]] = []
+    complete = 0
     seen: set[int] = set()
     for operator in ("AND", "OR"):
         if operator == "OR" and (len(parsed.clauses) == 1 or len(found) >= min(limit, 10)):
@@ -189,7 +192,9 @@ def keyword_ranking(
             if doc_id not in seen:
                 seen.add(doc_id)
                 found.append((doc_id, score))
-    return found[:limit]
+        if operator == "AND":
+            complete = len(found)
+    return found[:limit], min(complete, limit)
 
 
 def _keyword_query(

@@ -108,8 +108,11 @@ def search(
     keyword: list[tuple[int, float]] = []
     semantic: list[tuple[int, float]] = []
     if mode in ("hybrid", "keyword"):
-        keyword = keyword_ranking(parsed, types=types, members=members, limit=depth)
+        keyword, complete = keyword_ranking(parsed, types=types, members=members, limit=depth)
         rankings.append(keyword)
+        if mode == "hybrid" and len(parsed.clauses) > 1:
+            # Documents that match every concept of the query get a second vote.
+            rankings.append(keyword[:complete])
     if mode in ("hybrid", "semantic"):
         text = " ".join(words(result.query))
         vector = get_embedder().encode([text])[0]

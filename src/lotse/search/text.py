@@ -114,17 +114,18 @@ def default_synonym_groups() -> list[list[str]]:
 class Lexicon:
     """Known words for compound splitting.
 
-    ``atoms`` are curated words (shipped list, taxonomy): a curated word is never
-    split itself.  ``stems`` are the stems of every known word, including the
-    index vocabulary; a candidate part is accepted when its stem is known.
+    ``atoms`` are the curated words of the shipped list: never split themselves.
+    ``stems`` are the stems of every known word (shipped list, taxonomy,
+    synonyms, index vocabulary); a candidate part is accepted when its stem is
+    known.
     """
 
-    def __init__(self, atoms: Iterable[str] = (), stems: Iterable[str] = ()) -> None:
+    def __init__(self, known: Iterable[str] = (), stems: Iterable[str] = ()) -> None:
         german, english, _ = _shipped()
         self.atoms: set[str] = set(german) | set(english)
-        for phrase in atoms:
-            self.atoms.update(words(phrase))
         self.stems: set[str] = {stem(w) for w in self.atoms}
+        for phrase in known:  # taxonomy and synonyms: known parts, but may be split
+            self.stems.update(stem(w) for w in words(phrase) if len(w) >= 4)
         self.stems.update(stems)
         self._cache: dict[str, tuple[str, ...]] = {}
 

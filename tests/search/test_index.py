@@ -1,0 +1,222 @@
+"""The index follows the directory on commit; search, snippets, autocomplete, commands."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from io import StringIO
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+
+from lotse.ecosystem.domain.listings import create_listing, update_listing
+from lotse.ecosystem.domain.organisations import create_organisation, update_organisation
+from lotse.ecosystem.domain.people import create_person
+from lotse.ecosystem.models import Need, Offer, Organisation, Term
+from lotse.search.models import SearchDocument, Synonym
+from lotse.search.selectors import autocomplete, search
+
+pytestmark = pytest.mark.django_db
+
+
+def keys(query: str, **kwargs: Any) -> list[str]:
+    return [hit.key for hit in search(query, **kwargs).hits]
+
+
+@pytest.fixture
+def network(committed: Callable[..., Any]) -> dict[str, Any]:
+    with committed():
+        subtitles = create_organisation(
+            name="Nordlicht Untertitel GmbH",
+            kind="ai_company",
+            key="nordlicht",
+            city="Hamburg",
+            short_description="Wir entwickeln Untertitelungssoftware für Sender und Verlage.",
+        )
+        privacy = create_organisation(
+            name="Rechtsrat Medien",
+            kind="agency",
+            key="rechtsrat",
+            short_description="Beratung zur Datenschutzgrundverordnung für Redaktionen.",
+        )
+        theatre = create_organisation(
+            name="Theater am Hafen",
+            kind="cultural_organisation",
+            key="theater",
+            short_description="Bühne für zeitgenössisches Theater.",
+        )
+        offer = create_listing(
+            Offer,
+            organisation=subtitles,
+            title="KI-Untertitel für Videos",
+            kind="product",
+            key="offer-untertitel",
+            description="Automatische Untertitel in Deutsch und Englisch.",
+        )
+        need = create_listing(
+            Need,
+            organisation=theatre,
+            title="Wir suchen künstliche Intelligenz für unser Archiv",
+            kind="solution",
+            key="need-archiv",
+        )
+    return {"subtitles": subtitles, "privacy": privacy, "theatre": theatre, "offer": offer,
+            "need": need}
+
+
+def test_entities_are_indexed_on_commit(network: dict[str, Any]) -> None:
+    assert SearchDocument.objects.count() == 5
+    assert keys("Untertitelungssoftware")[0] == "nordlicht"
+
+
+def test_nothing_is_indexed_before_commit(django_capture_on_commit_callbacks: Any) -> None:
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        create_organisation(name="Ungeduldig AG", kind="agency", key="ungeduldig")
+    assert SearchDocument.objects.count() == 0
+    assert callbacks  # the update waits for the commit
+
+
+def test_update_and_delete_follow(network: dict[str, Any], committed: Callable[..., Any]) -> None:
+    theatre: Organisation = network["theatre"]
+    assert "theater" not in keys("Spracherkennung")
+    with committed():
+        update_organisation(theatre, short_description="Jetzt mit Spracherkennung im Foyer.")
+    assert "theater" in keys("Spracherkennung")
+    with committed():
+        update_listing(network["offer"], status="draft")
+    assert "offer-untertitel" not in keys("Videos")
+    with committed():
+        network["need"].delete()
+    assert "need-archiv" not in keys("Archiv")
+    assert not SearchDocument.objects.filter(key="need-archiv").exists()
+
+
+def test_taxonomy_terms_are_indexed(committed: Callable[..., Any]) -> None:
+    with committed():
+        create_organisation(
+            name="Faktenwerk",
+            kind="startup",
+            key="faktenwerk",
+            topics=[Term.objects.get(slug="verifikation-faktencheck")],
+        )
+    assert keys("fact-checking") == ["faktenwerk"]
+    assert keys("Faktencheck") == ["faktenwerk"]
+
+
+def test_compounds_apart_and_together(network: dict[str, Any]) -> None:
+    assert keys("Untertitel Software")[0] == "nordlicht"
+    assert keys("Datenschutz Grundverordnung")[0] == "rechtsrat"
+    assert keys("Datenschutzgrundverordnung")[0] == "rechtsrat"
+
+
+def test_synonyms_across_languages(network: dict[str, Any]) -> None:
+    assert "offer-untertitel" in keys("subtitles", mode="keyword")
+    assert "need-archiv" in keys("AI", mode="keyword")
+    assert "offer-untertitel" in keys("künstliche Intelligenz", mode="keyword")  # "KI-Untertitel"
+
+
+def test_manager_synonyms_apply_without_reindex(
+    network: dict[str, Any], committed: Callable[..., Any]
+) -> None:
+    assert keys("Schauspielhaus", mode="keyword") == []
+    with committed():
+        Synonym.objects.create(phrases="Schauspielhaus | Theater")
+    assert keys("Schauspielhaus", mode="keyword")[0] == "theater"
+
+
+def test_typos_are_tolerated(network: dict[str, Any]) -> None:
+    result = search("Untertitlungssoftwre", mode="keyword")
+    assert result.hits and result.hits[0].key == "nordlicht"
+    assert keys("Datenschuts", mode="keyword")[0] == "rechtsrat"
+
+
+def test_snippet_highlights_and_escapes(committed: Callable[..., Any]) -> None:
+    with committed():
+        create_organisation(
+            name="Skript <Kollektiv>",
+            kind="agency",
+            key="skript",
+            short_description="<script>alert(1)</script> Untertitel & Übersetzung",
+        )
+    hit = search("Übersetzung")
+    assert hit.hits[0].key == "skript"
+    snippet = hit.hits[0].snippet
+    assert "<script>" not in snippet
+    assert "&lt;script&gt;" in snippet
+    assert "<mark>Übersetzung</mark>" in snippet
+
+
+def test_types_limit_offset_and_modes(network: dict[str, Any]) -> None:
+    assert {h.type for h in search("Untertitel", types={"offer"}).hits} == {"offer"}
+    everything = keys("Untertitel", limit=10)
+    assert keys("Untertitel", limit=1, offset=1) == everything[1:2]
+    for mode in ("keyword", "semantic", "hybrid"):
+        assert search("Untertitel", mode=mode).hits, mode
+
+
+def test_hidden_and_members_only_people(committed: Callable[..., Any]) -> None:
+    with committed():
+        create_person(name="Hanna Verborgen", key="hanna", visibility="hidden")
+        create_person(name="Mia Mitglied", key="mia", visibility="members")
+        create_person(
+            name="Paul Public",
+            key="paul",
+            bio="Geheimes Steckenpferd Origami",
+            field_visibility={"bio": "members"},
+        )
+    assert keys("Hanna") == []
+    assert keys("Mia") == []
+    assert keys("Mia", members=True) == ["mia"]
+    assert keys("Paul") == ["paul"]
+    assert keys("Origami") == []
+
+
+def test_autocomplete(network: dict[str, Any]) -> None:
+    titles = [s["title"] for s in autocomplete("Nordl")]
+    assert titles == ["Nordlicht Untertitel GmbH"]
+    assert [s["key"] for s in autocomplete("theater ha")] == ["theater"]
+    assert autocomplete("") == []
+    assert autocomplete('"*) OR (') == []
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "x" * 10_000,
+        "Untertitel " * 1500,
+        '"Untertitel',
+        "Untertitel* OR NEAR(a b) NOT -x ^y",
+        "title_tokens: {body_tokens} : foo",
+        "'; DROP TABLE search_searchdocument; --",
+        "1 OR 1=1; SELECT * FROM auth_user",
+        "🤖🎬🎞️",
+        "Привет KI 日本語 العربية Untertitel",
+        "\x00\x01\ufffd",
+    ],
+)
+def test_bad_queries_never_raise(network: dict[str, Any], query: str) -> None:
+    for mode in ("hybrid", "keyword", "semantic"):
+        result = search(query, mode=mode)
+        assert isinstance(result.hits, list)
+        if not result.hits:
+            assert result.message
+    assert SearchDocument.objects.count() == 5
+
+
+def test_search_command_prints_json(network: dict[str, Any]) -> None:
+    out = StringIO()
+    call_command("search", "Untertitelungssoftware", "--json", stdout=out)
+    payload = json.loads(out.getvalue())
+    assert payload["hits"][0]["key"] == "nordlicht"
+    assert set(payload["hits"][0]) >= {"type", "key", "title", "score"}
+
+
+def test_reindex_command_rebuilds(network: dict[str, Any]) -> None:
+    SearchDocument.objects.all().delete()
+    assert keys("Untertitel") == []
+    out = StringIO()
+    call_command("reindex", "--no-progress", stdout=out, stderr=StringIO())
+    assert "organisation: 3" in out.getvalue()
+    assert keys("Untertitelungssoftware")[0] == "nordlicht"
