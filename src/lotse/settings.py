@@ -66,9 +66,14 @@ INSTALLED_APPS = [
     "allauth.account",
     "django_htmx",
     "csp",
+    "django_tasks",
+    "django_tasks_db",
+    "django_rq",
+    "django_tasks_rq",
     "lotse.core",
     "lotse.ecosystem",
     "lotse.search",
+    "lotse.events",
     "lotse.matching",
 ]
 
@@ -153,6 +158,25 @@ else:
             "LOCATION": "lotse",
         }
     }
+
+# Background jobs go through Django's task API (django-tasks backport of Django 6's
+# django.tasks).  Production with Redis: RQ workers (`lotse worker`).  Without Redis:
+# "database" keeps jobs in the database (`lotse worker` runs them), "immediate"
+# runs them in-process right away (the zero-config default for the demo and tests).
+LOTSE_TASKS_BACKEND = env("LOTSE_TASKS_BACKEND", "rq" if REDIS_URL else "immediate")
+_TASK_BACKENDS = {
+    "rq": "django_tasks_rq.RQBackend",
+    "database": "django_tasks_db.DatabaseBackend",
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+}
+if LOTSE_TASKS_BACKEND not in _TASK_BACKENDS:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(f"LOTSE_TASKS_BACKEND must be one of {sorted(_TASK_BACKENDS)}")
+TASKS = {
+    "default": {"BACKEND": _TASK_BACKENDS[LOTSE_TASKS_BACKEND], "QUEUES": ["default"]},
+}
+RQ_QUEUES = {"default": {"URL": REDIS_URL or "redis://127.0.0.1:6379/0", "DEFAULT_TIMEOUT": 600}}
 
 # --- Accounts -------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
