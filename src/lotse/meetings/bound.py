@@ -15,7 +15,11 @@ import heapq
 import math
 from dataclasses import dataclass
 
+from .linear import SparseModel
 from .model import Instance
+
+#: LP algorithm for the bound: GLOP (OR-Tools' simplex) or "highs_lp".
+LP_SOLVER = "glop"
 
 
 @dataclass
@@ -23,7 +27,6 @@ class LpResult:
     bound: float  # upper bound on the objective (weight + fairness bonuses)
     weight_bound: float  # upper bound on the total weight alone
     values: list[float]  # LP value per pair
-    solver: str
 
 
 def combinatorial_bound(instance: Instance, *, with_bonus: bool = True) -> float:
@@ -41,124 +44,64 @@ def combinatorial_bound(instance: Instance, *, with_bonus: bool = True) -> float
             (instance.pair_weight[p] / 2 for p in instance.adjacency[person]), reverse=True
         )[: instance.cap[person]]
         if with_bonus:
-            values = [
-                h + instance.bonus_for(person, k + 1) for k, h in enumerate(halves)
-            ]
+            values = [h + instance.bonus_for(person, k + 1) for k, h in enumerate(halves)]
         else:
             values = halves
         if values:
             items.append(values)
     budget = 2 * instance.max_meetings_total
-    # Merge the falling lists and take the largest ``budget`` items.
-    merged = heapq.merge(*items, key=lambda v: -v)
     total = 0.0
-    for count, value in enumerate(merged):
+    for count, value in enumerate(heapq.merge(*items, key=lambda v: -v)):
         if count >= budget:
             break
         total += value
     return total
 
 
-def highs_available() -> bool:
-    try:
-        import highspy  # noqa: F401
-    except ImportError:  # pragma: no cover - depends on the installation
-        return False
-    return True
-
-
-def lp_bound(instance: Instance, *, time_limit: float = 60.0, threads: int = 2) -> LpResult:
-    """The b-matching LP relaxation (with fairness columns), solved by HiGHS."""
-    import highspy
-    import numpy as np
-
-    n_pairs = instance.n_pairs
-    n_people = instance.n_people
-    if n_pairs == 0:
-        return LpResult(bound=0.0, weight_bound=0.0, values=[], solver="trivial")
-
-    # Columns: x_p (pairs), then y_{i,k} (k-th meeting bonus of person i who asked).
-    bonus_owner: list[int] = []
-    bonus_cost: list[float] = []
-    for person in range(n_people):
-        if not instance.asked[person] or not instance.adjacency[person]:
-            continue
-        levels = min(instance.cap[person], len(instance.bonus), len(instance.adjacency[person]))
-        for k in range(levels):
-            bonus_owner.append(person)
-            bonus_cost.append(instance.bonus[k])
-    n_cols = n_pairs + len(bonus_owner)
-
-    # Rows, built row-wise: capacity per person, bonus link per person, total meetings.
-    starts = [0]
-    index: list[int] = []
-    value: list[float] = []
-    row_upper: list[float] = []
-    for person in range(n_people):
+def bmatching_lp(instance: Instance, *, with_bonus: bool = True) -> SparseModel:
+    """The slot-free relaxation: x_p in [0, 1] per pair, y_ik for the bonuses."""
+    model = SparseModel()
+    model.add_columns(instance.n_pairs, cost=list(instance.pair_weight))
+    for person in range(instance.n_people):
         adjacent = instance.adjacency[person]
         if len(adjacent) > instance.cap[person]:
-            index.extend(adjacent)
-            value.extend([1.0] * len(adjacent))
-            starts.append(len(index))
-            row_upper.append(float(instance.cap[person]))
-    by_owner: dict[int, list[int]] = {}
-    for column, person in enumerate(bonus_owner):
-        by_owner.setdefault(person, []).append(n_pairs + column)
-    for person, columns in by_owner.items():
-        adjacent = instance.adjacency[person]
-        index.extend(columns)
-        value.extend([1.0] * len(columns))
-        index.extend(adjacent)
-        value.extend([-1.0] * len(adjacent))
-        starts.append(len(index))
-        row_upper.append(0.0)
-    index.extend(range(n_pairs))
-    value.extend([1.0] * n_pairs)
-    starts.append(len(index))
-    row_upper.append(float(instance.max_meetings_total))
+            model.add_row(adjacent, [1.0] * len(adjacent), upper=float(instance.cap[person]))
+    if with_bonus:
+        for person in range(instance.n_people):
+            adjacent = instance.adjacency[person]
+            if not instance.asked[person] or not adjacent:
+                continue
+            levels = min(instance.cap[person], len(instance.bonus), len(adjacent))
+            if levels == 0:
+                continue
+            first = model.add_columns(levels, cost=instance.bonus[:levels])
+            columns = list(range(first, first + levels))
+            model.add_row(columns + adjacent, [1.0] * levels + [-1.0] * len(adjacent), upper=0.0)
+    if instance.n_pairs > instance.max_meetings_total:
+        model.add_row(
+            list(range(instance.n_pairs)),
+            [1.0] * instance.n_pairs,
+            upper=float(instance.max_meetings_total),
+        )
+    return model
 
-    lp = highspy.HighsLp()
-    lp.num_col_ = n_cols
-    lp.num_row_ = len(row_upper)
-    lp.col_cost_ = np.array(instance.pair_weight + bonus_cost, dtype=np.float64)
-    lp.col_lower_ = np.zeros(n_cols)
-    lp.col_upper_ = np.ones(n_cols)
-    lp.row_lower_ = np.full(len(row_upper), -highspy.kHighsInf)
-    lp.row_upper_ = np.array(row_upper, dtype=np.float64)
-    lp.sense_ = highspy.ObjSense.kMaximize
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
-    lp.a_matrix_.start_ = np.array(starts, dtype=np.int32)
-    lp.a_matrix_.index_ = np.array(index, dtype=np.int32)
-    lp.a_matrix_.value_ = np.array(value, dtype=np.float64)
-    lp.a_matrix_.num_col_ = n_cols
-    lp.a_matrix_.num_row_ = len(row_upper)
 
-    highs = highspy.Highs()
-    highs.setOptionValue("output_flag", False)
-    highs.setOptionValue("time_limit", float(time_limit))
-    highs.setOptionValue("threads", int(threads))
-    highs.passModel(lp)
-    highs.run()
-    status = highs.getModelStatus()
-    if status != highspy.HighsModelStatus.kOptimal:
-        raise RuntimeError(f"HiGHS LP ended with {highs.modelStatusToString(status)}")
-    solution = highs.getSolution()
-    values = list(solution.col_value[:n_pairs])
-    bound = _dual_safe(highs, highs.getInfo().objective_function_value)
-
-    # Weight alone: same LP without the bonus columns' profit.
-    highs.changeColsCost(
-        len(bonus_owner),
-        np.arange(n_pairs, n_cols, dtype=np.int32),
-        np.zeros(len(bonus_owner)),
+def lp_bound(instance: Instance, *, time_limit: float = 60.0) -> LpResult:
+    """Solve the b-matching LP twice: with the fairness bonuses, and weight alone."""
+    if instance.n_pairs == 0:
+        return LpResult(bound=0.0, weight_bound=0.0, values=[])
+    result = bmatching_lp(instance).solve(LP_SOLVER, time_limit=time_limit)
+    if result.status != "optimal":
+        raise RuntimeError(f"LP relaxation ended as {result.status}")
+    weight = bmatching_lp(instance, with_bonus=False).solve(LP_SOLVER, time_limit=time_limit)
+    weight_bound = _padded(weight.objective) if weight.status == "optimal" else math.inf
+    return LpResult(
+        bound=_padded(result.objective),
+        weight_bound=weight_bound,
+        values=result.values[: instance.n_pairs],
     )
-    highs.run()
-    weight_bound = math.inf
-    if highs.getModelStatus() == highspy.HighsModelStatus.kOptimal:
-        weight_bound = _dual_safe(highs, highs.getInfo().objective_function_value)
-    return LpResult(bound=bound, weight_bound=weight_bound, values=values, solver="highs-lp")
 
 
-def _dual_safe(highs: object, objective: float) -> float:
+def _padded(objective: float) -> float:
     """Pad an LP optimum against solver tolerances so it stays a valid bound."""
     return objective * (1 + 1e-7) + 1e-6

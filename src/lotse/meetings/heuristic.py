@@ -27,6 +27,7 @@ class Schedule:
         self.degree = [0] * instance.n_people
         self.slot_of = [-1] * instance.n_pairs
         self.members: list[set[int]] = [set() for _ in range(instance.n_slots)]
+        self.spare = sum(instance.tables)  # free tables over all slots
 
     # -- basic operations -------------------------------------------------
     def scheduled(self) -> list[int]:
@@ -37,13 +38,16 @@ class Schedule:
         a, b = inst.pair_a[p], inst.pair_b[p]
         assert self.slot_of[p] < 0
         assert inst.pair_common[p] >> s & 1
-        assert self.busy[a][s] < 0 and self.busy[b][s] < 0
+        assert self.busy[a][s] < 0
+        assert self.busy[b][s] < 0
         assert self.used[s] < inst.tables[s]
-        assert self.degree[a] < inst.cap[a] and self.degree[b] < inst.cap[b]
+        assert self.degree[a] < inst.cap[a]
+        assert self.degree[b] < inst.cap[b]
         self.slot_of[p] = s
         self.busy[a][s] = p
         self.busy[b][s] = p
         self.used[s] += 1
+        self.spare -= 1
         self.degree[a] += 1
         self.degree[b] += 1
         self.members[s].add(p)
@@ -56,6 +60,7 @@ class Schedule:
         self.busy[a][s] = -1
         self.busy[b][s] = -1
         self.used[s] -= 1
+        self.spare += 1
         self.degree[a] -= 1
         self.degree[b] -= 1
         self.members[s].discard(p)
@@ -132,6 +137,8 @@ class Schedule:
         for s in slots_of(inst.pair_common[p]):
             blockers = {q for q in (self.busy[a][s], self.busy[b][s]) if q >= 0}
             if not blockers and self.used[s] >= inst.tables[s]:
+                if self.spare == 0:
+                    continue
                 # The slot is full: move any meeting of it elsewhere.
                 for q in list(self.members[s])[:64]:
                     target = self._relocate(q, s)
@@ -168,7 +175,7 @@ def greedy_fill(schedule: Schedule, candidates: Iterable[int] | None = None) -> 
     pool = range(schedule.inst.n_pairs) if candidates is None else candidates
     heap = [(-schedule.gain(p), p) for p in pool if schedule.slot_of[p] < 0]
     heapq.heapify(heap)
-    while heap:
+    while heap and schedule.spare > 0:
         negative, p = heapq.heappop(heap)
         if schedule.slot_of[p] >= 0 or not schedule.has_room(p):
             continue
@@ -187,6 +194,8 @@ def lp_guided(schedule: Schedule, lp_values: Sequence[float]) -> None:
         key=lambda p: (-lp_values[p], -inst.pair_weight[p], p),
     )
     for p in order:
+        if schedule.spare == 0:
+            break
         schedule.place(p)
     greedy_fill(schedule)
 
@@ -266,7 +275,7 @@ def _try_insert(schedule: Schedule, p: int, cheapest: _CheapestCache) -> bool:
         if not blockers:
             if schedule.used[s] < inst.tables[s]:
                 continue  # place() would have used it
-            loss, q = cheapest.get(s)
+            _loss, q = cheapest.get(s)
             if q < 0:
                 continue
             blockers = (q,)

@@ -145,7 +145,7 @@ def compile_problem(problem: Problem) -> Instance:
     )
     instance.adjacency = [[] for _ in person_ids]
     seen: set[tuple[int, int]] = set()
-    for (source, target) in directed:
+    for source, target in directed:
         a, b = min(source, target), max(source, target)
         if (a, b) in seen or (a, b) in blocked:
             continue

@@ -219,8 +219,7 @@ def _validate_problem(problem: Problem) -> tuple[list[str], list[str]]:
             not _is_int(person.max_meetings) or person.max_meetings < 0
         ):
             errors.append(
-                f"{where}.max_meetings: must be a whole number >= 0 "
-                f"(got {person.max_meetings!r})"
+                f"{where}.max_meetings: must be a whole number >= 0 (got {person.max_meetings!r})"
             )
         for key, ids in (("available", person.available or ()), ("busy", person.busy)):
             seen: set[str] = set()
@@ -236,9 +235,7 @@ def _validate_problem(problem: Problem) -> tuple[list[str], list[str]]:
                         f"(attendee {person.id!r})"
                     )
                 seen.add(slot_id)
-        free = set(slot_ids if person.available is None else person.available) - set(
-            person.busy
-        )
+        free = set(slot_ids if person.available is None else person.available) - set(person.busy)
         if not free and problem.slots:
             warnings.append(
                 f"attendee {person.id!r} has no free slot (every available slot is busy "
@@ -383,7 +380,9 @@ def problem_from_dict(data: Any) -> Problem:
     reader.check_keys("(top level)", root, _TOP_KEYS)
     version = root.get("version", FORMAT_VERSION)
     if version != FORMAT_VERSION:
-        reader.errors.append(f"version: only version {FORMAT_VERSION} is supported, got {version!r}")
+        reader.errors.append(
+            f"version: only version {FORMAT_VERSION} is supported, got {version!r}"
+        )
 
     settings = Settings()
     raw_settings = root.get("settings", {})
@@ -529,13 +528,17 @@ def load_problem(path: str | Path) -> Problem:
         raise ProblemError([f"{path}: cannot read the file ({error.strerror})"]) from error
     if size > MAX_FILE_BYTES:
         raise ProblemError(
-            [f"{path}: file is {size // 2**20} MiB, more than the {MAX_FILE_BYTES // 2**20} MiB "
-             "allowed"]
+            [
+                f"{path}: file is {size // 2**20} MiB, more than the {MAX_FILE_BYTES // 2**20} MiB "
+                "allowed"
+            ]
         )
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as error:
-        raise ProblemError([f"{path}: not UTF-8 text ({error.reason} at byte {error.start})"]) from error
+        raise ProblemError(
+            [f"{path}: not UTF-8 text ({error.reason} at byte {error.start})"]
+        ) from error
     except OSError as error:
         raise ProblemError([f"{path}: cannot read the file ({error.strerror})"]) from error
     return loads_problem(text, source=str(path))
@@ -637,8 +640,13 @@ def solution_from_dict(data: Mapping[str, Any]) -> Solution:
     """Read back what :func:`solution_to_dict` wrote (no validation beyond types)."""
     return Solution(
         meetings=[
-            Meeting(a=str(m["a"]), b=str(m["b"]), slot=str(m["slot"]), table=int(m["table"]),
-                    weight=float(m["weight"]))
+            Meeting(
+                a=str(m["a"]),
+                b=str(m["b"]),
+                slot=str(m["slot"]),
+                table=int(m["table"]),
+                weight=float(m["weight"]),
+            )
             for m in data["meetings"]
         ],
         total_weight=float(data["total_weight"]),
@@ -650,8 +658,13 @@ def solution_from_dict(data: Mapping[str, Any]) -> Solution:
         seconds=float(data["seconds"]),
         meetings_per_attendee={str(k): int(v) for k, v in data["meetings_per_attendee"].items()},
         unmet_wishes=[
-            UnmetWish(source=str(u["from"]), target=str(u["to"]), kind=WishKind(u["kind"]),
-                      weight=float(u["weight"]), reason=str(u["reason"]))
+            UnmetWish(
+                source=str(u["from"]),
+                target=str(u["to"]),
+                kind=WishKind(u["kind"]),
+                weight=float(u["weight"]),
+                reason=str(u["reason"]),
+            )
             for u in data["unmet_wishes"]
         ],
         notes=[str(n) for n in data.get("notes", [])],
