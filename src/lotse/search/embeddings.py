@@ -28,7 +28,7 @@ from django.conf import settings
 from django.utils.module_loading import import_string
 
 DEFAULT_EMBEDDER = "lotse.search.embeddings.UniversalSentenceEncoder"
-MAX_EMBED_CHARS = 600
+MAX_EMBED_CHARS = 300
 
 
 class Embedder(Protocol):
@@ -100,7 +100,8 @@ def embedder_path() -> str:
 
 @functools.cache
 def _load(path: str) -> Embedder:
-    return import_string(path)()  # type: ignore[no-any-return]
+    embedder: Embedder = import_string(path)()
+    return embedder
 
 
 def get_embedder() -> Embedder:

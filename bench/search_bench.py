@@ -1,0 +1,178 @@
+"""Search speed at network scale: index build time, p95 latency, icontains ratio.
+
+Generates --scale × (100,000 organisations, 300,000 people, 200,000 offers and
+needs) with bulk inserts into a throw-away database, builds the whole index
+(``rebuild``), then times searches (keyword, semantic, hybrid) and Django's
+plain ``icontains`` over the same fields.
+
+    .venv/bin/python bench/search_bench.py --scale 0.1 [--database-url URL]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent / "src"))
+
+WORDS = (
+    "KI Untertitel Software Datenschutz Beratung Verlag Redaktion Archiv Metadaten Musik Film "
+    "Theater Hörbuch Stimme Übersetzung Chatbot Museum Forschung Sprachmodell Workshop Schulung "
+    "Investor Start-up Plattform Cloud Empfehlung Personalisierung Podcast Video Bild Analyse "
+    "Prognose Publikum Festival Design Werbung Games Kunst Kultur Medien Hamburg Berlin München "
+    "Köln Leipzig automatisch generativ barrierefrei regional digital Produktion Sender Rundfunk"
+).split()
+QUERIES = [
+    "Untertitelungssoftware", "Datenschutz Beratung", "KI Archiv", "Hörbuch Stimme",
+    "Sprachmodell Forschung Hamburg", "Investor Games", "Musik Produktion", "Untertiel",
+    "automatische Übersetzung für Filmfestivals", "Chatbot Museum", "Podcast", "subtitles",
+    "Empfehlung Personalisierung Video", "barrierefrei Theater", "Metadaten", "Publikum Analyse",
+]
+
+
+def setup(database_url: str | None) -> None:
+    tmp = tempfile.mkdtemp(prefix="lotse-search-bench-")
+    os.environ["LOTSE_DATA_DIR"] = tmp
+    os.environ["DATABASE_URL"] = database_url or f"sqlite:///{tmp}/bench.sqlite3"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lotse.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+def text(rng: random.Random, n: int) -> str:
+    return " ".join(rng.choice(WORDS) for _ in range(n))
+
+
+def generate(scale: float) -> dict[str, int]:
+    from lotse.ecosystem.models import Need, Offer, Organisation, Person
+
+    rng = random.Random(7)
+    n_org, n_people, n_listings = int(100_000 * scale), int(300_000 * scale), int(200_000 * scale)
+    Organisation.objects.bulk_create(
+        [
+            Organisation(
+                key=f"org-{i}", kind="startup", name=f"{rng.choice(WORDS)} {i} GmbH",
+                short_description=text(rng, 12), description=text(rng, 40), city="Hamburg",
+            )
+            for i in range(n_org)
+        ],
+        batch_size=2000,
+    )
+    org_ids = list(Organisation.objects.values_list("id", flat=True))
+    Person.objects.bulk_create(
+        [
+            Person(key=f"p-{i}", name=f"Person {i}", role_title=text(rng, 3), bio=text(rng, 25))
+            for i in range(n_people)
+        ],
+        batch_size=2000,
+    )
+    for model, count in ((Offer, n_listings // 2), (Need, n_listings - n_listings // 2)):
+        model.objects.bulk_create(
+            [
+                model(
+                    key=f"{model.__name__.lower()}-{i}", organisation_id=rng.choice(org_ids),
+                    title=text(rng, 5), description=text(rng, 30), kind="product"
+                    if model is Offer else "solution",
+                )
+                for i in range(count)
+            ],
+            batch_size=2000,
+        )
+    return {"organisations": n_org, "people": n_people, "offers+needs": n_listings}
+
+
+def p95(samples: list[float]) -> float:
+    return statistics.quantiles(samples, n=20)[-1] * 1000
+
+
+def icontains(query: str) -> int:
+    from django.db.models import Q
+
+    from lotse.ecosystem.models import Need, Offer, Organisation, Person
+
+    found = 0
+    for word in query.split()[:3]:
+        found += len(Organisation.objects.filter(
+            Q(name__icontains=word) | Q(short_description__icontains=word)
+            | Q(description__icontains=word))[:20])
+        found += len(Person.objects.filter(Q(name__icontains=word) | Q(bio__icontains=word))[:20])
+        found += len(Offer.objects.filter(description__icontains=word)[:20])
+        found += len(Need.objects.filter(description__icontains=word)[:20])
+    return found
+
+
+def icontains_full(query: str) -> int:
+    """icontains that must look at every row (count), as a ranked search would."""
+    from django.db.models import Q
+
+    from lotse.ecosystem.models import Organisation
+
+    word = query.split()[0]
+    return Organisation.objects.filter(
+        Q(name__icontains=word) | Q(short_description__icontains=word)
+        | Q(description__icontains=word)
+    ).count()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--scale", type=float, default=1.0)
+    parser.add_argument("--database-url")
+    parser.add_argument("--rounds", type=int, default=5)
+    args = parser.parse_args()
+    setup(args.database_url)
+    from django.db import connection
+
+    from lotse.search.embeddings import get_embedder
+    from lotse.search.index import rebuild, vectors
+    from lotse.search.selectors import search
+
+    t = time.perf_counter()
+    sizes = generate(args.scale)
+    print(f"database: {connection.vendor}; generated {sizes} in {time.perf_counter() - t:.0f} s")
+    embedder = get_embedder()
+    t = time.perf_counter()
+    counts = rebuild()
+    build = time.perf_counter() - t
+    print(f"index build ({embedder.name}): {sum(counts.values())} documents in {build:.1f} s")
+    t = time.perf_counter()
+    vectors.current()
+    print(f"vector matrix load: {time.perf_counter() - t:.1f} s")
+    for q in QUERIES:  # warm-up: analyser, vocabulary, caches
+        search(q)
+    results = {}
+    for mode in ("keyword", "semantic", "hybrid"):
+        samples = []
+        for _ in range(args.rounds):
+            for q in QUERIES:
+                t = time.perf_counter()
+                search(q, mode=mode)
+                samples.append(time.perf_counter() - t)
+        results[mode] = p95(samples)
+        print(f"search {mode:8} p95 {results[mode]:7.1f} ms  median "
+              f"{statistics.median(samples) * 1000:6.1f} ms")
+    for name, fn in (("icontains (first 20 per table)", icontains),
+                     ("icontains (count all matches)", icontains_full)):
+        samples = []
+        for _ in range(max(1, args.rounds // 2)):
+            for q in QUERIES:
+                t = time.perf_counter()
+                fn(q)
+                samples.append(time.perf_counter() - t)
+        value = p95(samples)
+        print(f"{name:32} p95 {value:7.1f} ms; hybrid/icontains = {results['hybrid'] / value:.2f}")
+
+
+if __name__ == "__main__":
+    main()
