@@ -74,3 +74,78 @@ def term(db: None) -> Callable[[str], Term]:
         return Term.objects.get(slug=slug)
 
     return get
+
+
+# --- A real SMTP server for mail tests (aiosmtpd) ------------------------------------
+
+
+class Mailbox:
+    """What the local SMTP server received, parsed."""
+
+    def __init__(self) -> None:
+        import threading
+
+        self.messages: list[Any] = []
+        self._lock = threading.Lock()
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        import email
+        from email import policy
+
+        message = email.message_from_bytes(envelope.content, policy=policy.default)
+        with self._lock:
+            self.messages.append(message)
+        return "250 Message accepted for delivery"
+
+    def to(self, address: str) -> list[Any]:
+        return [m for m in self.messages if address.lower() in str(m["To"]).lower()]
+
+    @staticmethod
+    def body(message: Any) -> str:
+        part = message.get_body(preferencelist=("plain", "html"))
+        return str(part.get_content())
+
+    def links(self, message: Any) -> list[str]:
+        import re
+
+        return re.findall(r"https?://[^\s<>\"]+", self.body(message))
+
+
+@pytest.fixture
+def smtp_mailbox(settings: Any) -> Any:
+    """Start aiosmtpd on a free localhost port; Django sends through real SMTP to it."""
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    mailbox = Mailbox()
+    controller = Controller(mailbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = port
+    settings.EMAIL_HOST_USER = ""
+    settings.EMAIL_HOST_PASSWORD = ""
+    settings.EMAIL_USE_TLS = False
+    settings.EMAIL_USE_SSL = False
+    settings.EMAIL_TIMEOUT = 10
+    try:
+        yield mailbox
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def verified_user(make_user: Callable[..., User]) -> Callable[..., User]:
+    """An account whose e-mail address allauth knows as verified (as after sign-up)."""
+    from allauth.account.models import EmailAddress
+
+    def make(email: str | None = None, **extra: Any) -> User:
+        user = make_user(email, **extra)
+        EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+        return user
+
+    return make

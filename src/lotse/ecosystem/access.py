@@ -77,6 +77,16 @@ def can_invite_to_organisation(user: Any, organisation: Organisation) -> bool:
     return can_edit_organisation(user, organisation)
 
 
+def can_manage_members(user: Any, organisation: Organisation) -> bool:
+    """See all members, change their roles, remove them, revoke invitations."""
+    return can_edit_organisation(user, organisation)
+
+
+def can_claim_organisation(user: Any, organisation: Organisation) -> bool:
+    """Any member of the network may claim an organisation they do not administer yet."""
+    return is_member(user) and membership_role(user, organisation) != MembershipRole.ADMIN
+
+
 # --- Person -------------------------------------------------------------------------
 
 
@@ -182,4 +192,8 @@ def visible_listings(user: Any, queryset: QuerySet[Any]) -> QuerySet[Any]:
 
 def can_manage_network(user: Any) -> bool:
     """Verify organisations, curate the taxonomy, import and export everything."""
+    return is_manager(user)
+
+
+def can_decide_claims(user: Any) -> bool:
     return is_manager(user)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from lotse.ecosystem.views import directory, editing
+from lotse.ecosystem.views import directory, editing, manage, members
 
 app_name = "ecosystem"
 urlpatterns = [
@@ -41,5 +41,52 @@ urlpatterns = [
     path("bedarfe/<slug:key>/loeschen/", editing.need_delete, name="need_delete"),
     path("begriff-vorschlagen/", editing.term_suggest, name="term_suggest"),
     path("ueberblick/", editing.overview_placeholder, name="overview"),
-    path("verwaltung/", editing.manage_placeholder, name="manage"),
+    path("verwaltung/", manage.manage, name="manage"),
+    path(
+        "verwaltung/ansprueche/<int:pk>/entscheiden/",
+        manage.claim_decide,
+        name="manage_claim_decide",
+    ),
+    path(
+        "verwaltung/organisationen/<slug:key>/verifizieren/",
+        manage.organisation_verify,
+        name="manage_verify",
+    ),
+    path("verwaltung/begriffe/neu/", manage.term_add, name="manage_term_add"),
+    path(
+        "verwaltung/begriffe/<int:pk>/entscheiden/",
+        manage.term_decide,
+        name="manage_term_decide",
+    ),
+    path(
+        "verwaltung/begriffe/<int:pk>/umbenennen/",
+        manage.term_rename,
+        name="manage_term_rename",
+    ),
+    path(
+        "organisationen/<slug:key>/mitglieder/",
+        members.organisation_members,
+        name="organisation_members",
+    ),
+    path(
+        "organisationen/<slug:key>/mitglieder/<int:pk>/rolle/",
+        members.member_role,
+        name="member_role",
+    ),
+    path(
+        "organisationen/<slug:key>/mitglieder/<int:pk>/entfernen/",
+        members.member_remove,
+        name="member_remove",
+    ),
+    path(
+        "organisationen/<slug:key>/einladungen/<int:pk>/zurueckziehen/",
+        members.invitation_revoke,
+        name="invitation_revoke",
+    ),
+    path(
+        "organisationen/<slug:key>/beanspruchen/",
+        members.organisation_claim,
+        name="organisation_claim",
+    ),
+    path("einladung/<slug:token>/", members.invitation_accept, name="invitation_accept"),
 ]

@@ -281,14 +281,3 @@ def term_suggest(request: HttpRequest) -> HttpResponse:
 
 def overview_placeholder(request: HttpRequest) -> HttpResponse:
     return render(request, "ecosystem/overview.html", {"stats": selectors.get_headline_counts()})
-
-
-@login_required
-def manage_placeholder(request: HttpRequest) -> HttpResponse:
-    if not access.can_manage_network(request.user):
-        raise PermissionDenied
-    context = {
-        "stale": selectors.stale_organisations()[:50],
-        "suggested": selectors.suggested_terms(),
-    }
-    return render(request, "ecosystem/manage.html", context)
