@@ -294,6 +294,8 @@ def organisation_directory(user: Any, params: QueryDict) -> DirectoryPage:
     def extra(queryset: QuerySet[Organisation]) -> QuerySet[Organisation]:
         if params.get("verified") == "1":
             queryset = queryset.filter(verified=True)
+        if params.get("city"):  # the overview map's dots link here
+            queryset = queryset.filter(city=clean_query(params.get("city"))[:100])
         if params.get("stale") == "1" and access.is_manager(user):
             queryset = queryset.filter(last_confirmed__lt=stale_cutoff())
         return queryset

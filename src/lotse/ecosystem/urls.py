@@ -1,6 +1,6 @@
 from django.urls import path
 
-from lotse.ecosystem.views import directory, editing, manage, members
+from lotse.ecosystem.views import directory, editing, manage, members, overview
 
 app_name = "ecosystem"
 urlpatterns = [
@@ -40,7 +40,7 @@ urlpatterns = [
     path("bedarfe/<slug:key>/bearbeiten/", editing.need_edit, name="need_edit"),
     path("bedarfe/<slug:key>/loeschen/", editing.need_delete, name="need_delete"),
     path("begriff-vorschlagen/", editing.term_suggest, name="term_suggest"),
-    path("ueberblick/", editing.overview_placeholder, name="overview"),
+    path("ueberblick/", overview.overview, name="overview"),
     path("verwaltung/", manage.manage, name="manage"),
     path(
         "verwaltung/ansprueche/<int:pk>/entscheiden/",

@@ -277,7 +277,3 @@ def term_suggest(request: HttpRequest) -> HttpResponse:
     return render(
         request, "ecosystem/form.html", {"form": form, "title": _("Begriff vorschlagen")}
     )
-
-
-def overview_placeholder(request: HttpRequest) -> HttpResponse:
-    return render(request, "ecosystem/overview.html", {"stats": selectors.get_headline_counts()})

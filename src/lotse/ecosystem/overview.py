@@ -1,0 +1,368 @@
+"""Reads for the ecosystem overview: how big the network is, where, and since when.
+
+Every figure is an aggregate query (``GROUP BY`` in the database, never a Python
+loop over rows), so the page stays fast with 100,000 organisations.  The result
+is a plain, language-independent structure of numbers and database values; it is
+cached in Django's cache for ``LOTSE_OVERVIEW_CACHE_SECONDS`` (default 300) per
+filter combination.  Labels are attached after the cache read, so switching
+the language never shows stale translations.  See docs/overview.md.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import importlib
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.apps import apps
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Avg, Count, Q, QuerySet
+from django.db.models.functions import TruncQuarter
+from django.utils import timezone
+from django.utils.translation import get_language, ngettext
+from django.utils.translation import gettext as _
+
+from lotse.ecosystem.models import (
+    ListingStatus,
+    Membership,
+    Need,
+    NeedKind,
+    Offer,
+    OfferKind,
+    Organisation,
+    OrganisationKind,
+    Person,
+    TermStatus,
+    Visibility,
+    Vocabulary,
+)
+
+CACHE_VERSION = 1
+MAX_QUARTERS = 40  # ten years of growth; older entries form the starting level
+MAX_CITIES = 400  # dots on the map; the rest is counted, not drawn
+MAX_TERMS = 12  # bars per topic chart
+MAX_FILTER_VALUES = 20
+
+
+def cache_seconds() -> int:
+    return int(getattr(settings, "LOTSE_OVERVIEW_CACHE_SECONDS", 300))
+
+
+# --- Filters --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OverviewFilter:
+    kinds: tuple[str, ...] = ()
+    regions: tuple[str, ...] = ()
+
+    @classmethod
+    def from_params(cls, params: Any) -> OverviewFilter:
+        """Read ``kind`` and ``region`` from a QueryDict; unknown kinds are ignored."""
+        kinds = sorted({k for k in params.getlist("kind") if k in OrganisationKind.values})
+        regions = sorted(
+            {" ".join(r.split())[:100] for r in params.getlist("region") if r and r.strip()}
+        )
+        return cls(tuple(kinds[:MAX_FILTER_VALUES]), tuple(regions[:MAX_FILTER_VALUES]))
+
+    @property
+    def active(self) -> bool:
+        return bool(self.kinds or self.regions)
+
+    def cache_key(self) -> str:
+        raw = "|".join(self.kinds) + "#" + "|".join(self.regions)
+        digest = hashlib.sha256(raw.encode()).hexdigest()[:24]
+        return f"lotse:overview:v{CACHE_VERSION}:{digest}"
+
+    def organisations(self) -> QuerySet[Organisation]:
+        queryset = Organisation.objects.all()
+        if self.kinds:
+            queryset = queryset.filter(kind__in=self.kinds)
+        if self.regions:
+            queryset = queryset.filter(region__in=self.regions)
+        return queryset
+
+    def query_items(self) -> list[tuple[str, str]]:
+        return [("kind", k) for k in self.kinds] + [("region", r) for r in self.regions]
+
+
+# --- Computing the figures ----------------------------------------------------------------
+
+
+def _grouped(queryset: QuerySet[Any], *fields: str) -> list[tuple[Any, ...]]:
+    rows = (
+        queryset.order_by()
+        .values(*fields)
+        .annotate(n=Count("pk"))
+        .values_list(*fields, "n")
+    )
+    return sorted(rows, key=lambda row: (-row[-1], *(str(v) for v in row[:-1])))
+
+
+def _live(today: dt.date) -> Q:
+    return Q(status=ListingStatus.PUBLISHED) & (
+        Q(expires_on__isnull=True) | Q(expires_on__gte=today)
+    )
+
+
+def _quarter(value: dt.datetime | dt.date) -> tuple[int, int]:
+    if isinstance(value, dt.datetime) and timezone.is_aware(value):
+        value = timezone.localtime(value)
+    return value.year, (value.month - 1) // 3 + 1
+
+
+def _per_quarter(queryset: QuerySet[Any]) -> dict[tuple[int, int], int]:
+    rows = (
+        queryset.order_by()
+        .annotate(quarter=TruncQuarter("created_at"))
+        .values("quarter")
+        .annotate(n=Count("pk"))
+        .values_list("quarter", "n")
+    )
+    counts: dict[tuple[int, int], int] = {}
+    for quarter, n in rows:
+        if quarter is None:
+            continue
+        key = _quarter(quarter)
+        counts[key] = counts.get(key, 0) + n
+    return counts
+
+
+def _growth(
+    organisations: dict[tuple[int, int], int], people: dict[tuple[int, int], int], now: dt.date
+) -> list[tuple[int, int, int, int, int, int]]:
+    """(year, quarter, new organisations, organisations so far, new people, people so far)."""
+    keys = sorted(set(organisations) | set(people))
+    if not keys:
+        return []
+    last = _quarter(now)
+    first = keys[0]
+    quarters: list[tuple[int, int]] = []
+    year, quarter = first
+    while (year, quarter) <= last or (year, quarter) <= keys[-1]:
+        quarters.append((year, quarter))
+        year, quarter = (year + 1, 1) if quarter == 4 else (year, quarter + 1)
+    shown = quarters[-MAX_QUARTERS:]
+    start = shown[0]
+    org_total = sum(n for key, n in organisations.items() if key < start)
+    people_total = sum(n for key, n in people.items() if key < start)
+    rows = []
+    for key in shown:
+        new_orgs, new_people = organisations.get(key, 0), people.get(key, 0)
+        org_total += new_orgs
+        people_total += new_people
+        rows.append((key[0], key[1], new_orgs, org_total, new_people, people_total))
+    return rows
+
+
+def compute_figures(selection: OverviewFilter) -> dict[str, Any]:
+    """All figures for one filter, as plain data (cacheable, language-independent)."""
+    today = timezone.localdate()
+    organisations = selection.organisations()
+    people = Person.objects.exclude(visibility=Visibility.HIDDEN)
+    offers = Offer.objects.filter(_live(today))
+    needs = Need.objects.filter(_live(today))
+    memberships = Membership.objects.exclude(person__visibility=Visibility.HIDDEN)
+    if selection.active:
+        people = people.filter(pk__in=memberships.filter(organisation__in=organisations).values(
+            "person_id"
+        ))
+        offers = offers.filter(organisation__in=organisations)
+        needs = needs.filter(organisation__in=organisations)
+        memberships = memberships.filter(organisation__in=organisations)
+
+    kinds = _grouped(organisations, "kind")
+    status = organisations.aggregate(
+        verified=Count("pk", filter=Q(verified=True)),
+        stale=Count("pk", filter=Q(last_confirmed__lt=_stale_cutoff(today))),
+        located=Count("pk", filter=Q(latitude__isnull=False, longitude__isnull=False)),
+    )
+    regions = _grouped(organisations.exclude(region=""), "region")
+
+    sector_through = Organisation.sectors.through.objects.filter(
+        term__status=TermStatus.APPROVED
+    )
+    topic_through = Organisation.topics.through.objects.filter(term__status=TermStatus.APPROVED)
+    if selection.active:
+        sector_through = sector_through.filter(organisation__in=organisations)
+        topic_through = topic_through.filter(organisation__in=organisations)
+    sectors = _grouped(sector_through, "term__slug", "term__name", "term__name_en")
+    topics = _grouped(
+        topic_through, "term__vocabulary", "term__slug", "term__name", "term__name_en"
+    )
+
+    cities = (
+        organisations.exclude(city="")
+        .filter(latitude__isnull=False, longitude__isnull=False)
+        .order_by()
+        .values("city")
+        .annotate(n=Count("pk"), lat=Avg("latitude"), lon=Avg("longitude"))
+        .values_list("city", "n", "lat", "lon")
+    )
+    city_rows = sorted(cities, key=lambda row: (-row[1], row[0]))
+
+    people_by_kind = (
+        memberships.order_by()
+        .values("organisation__kind")
+        .annotate(n=Count("person_id", distinct=True))
+        .values_list("organisation__kind", "n")
+    )
+
+    growth = _growth(_per_quarter(organisations), _per_quarter(people), today)
+
+    return {
+        "computed_at": timezone.now().isoformat(),
+        "totals": {
+            "organisations": sum(n for _kind, n in kinds),
+            "people": people.count(),
+            "offers": offers.count(),
+            "needs": needs.count(),
+            "regions": len(regions),
+            "cities": len(city_rows),
+            **status,
+        },
+        "kinds": [list(row) for row in kinds],
+        "regions": [list(row) for row in regions],
+        "sectors": [list(row) for row in sectors],
+        "capabilities": [list(r[1:]) for r in topics if r[0] == Vocabulary.CAPABILITY][:MAX_TERMS],
+        "use_cases": [list(r[1:]) for r in topics if r[0] == Vocabulary.USE_CASE][:MAX_TERMS],
+        "cities": [
+            [city, n, round(lat, 4), round(lon, 4)] for city, n, lat, lon in city_rows[:MAX_CITIES]
+        ],
+        "people_by_kind": sorted(([k, n] for k, n in people_by_kind), key=lambda r: -r[1]),
+        "offers_by_kind": [list(row) for row in _grouped(offers, "kind")],
+        "needs_by_kind": [list(row) for row in _grouped(needs, "kind")],
+        "growth": [list(row) for row in growth],
+    }
+
+
+def _stale_cutoff(today: dt.date) -> dt.date:
+    return today - dt.timedelta(days=settings.LOTSE_STALE_AFTER_DAYS)
+
+
+def get_figures(selection: OverviewFilter | None = None) -> dict[str, Any]:
+    """The cached figures for ``selection``; computed at most every few minutes."""
+    selection = selection or OverviewFilter()
+    key = selection.cache_key()
+    figures = cache.get(key)
+    if figures is None:
+        figures = compute_figures(selection)
+        cache.set(key, figures, cache_seconds())
+    return figures
+
+
+def clear_cache(selection: OverviewFilter | None = None) -> None:
+    cache.delete((selection or OverviewFilter()).cache_key())
+
+
+# --- Presenting them ----------------------------------------------------------------------
+
+# Plural phrases per kind, for the sentence "Im Netzwerk sind 98 KI-Unternehmen, …".
+_KIND_PHRASES: dict[str, tuple[str, str]] = {
+    OrganisationKind.AI_COMPANY: ("%(n)s KI-Unternehmen", "%(n)s KI-Unternehmen"),
+    OrganisationKind.STARTUP: ("%(n)s Start-up", "%(n)s Start-ups"),
+    OrganisationKind.RESEARCH_INSTITUTE: ("%(n)s Forschungsinstitut", "%(n)s Forschungsinstitute"),
+    OrganisationKind.UNIVERSITY_CHAIR: (
+        "%(n)s Lehrstuhl bzw. Hochschule", "%(n)s Lehrstühle und Hochschulen"
+    ),
+    OrganisationKind.MEDIA_HOUSE: (
+        "%(n)s Medienhaus oder Verlag", "%(n)s Medienhäuser und Verlage"
+    ),
+    OrganisationKind.BROADCASTER: ("%(n)s Rundfunkanbieter", "%(n)s Rundfunkanbieter"),
+    OrganisationKind.PRODUCTION_STUDIO: ("%(n)s Produktionsstudio", "%(n)s Produktionsstudios"),
+    OrganisationKind.AGENCY: ("%(n)s Agentur", "%(n)s Agenturen"),
+    OrganisationKind.CULTURAL_ORGANISATION: (
+        "%(n)s Kulturorganisation", "%(n)s Kulturorganisationen"
+    ),
+    OrganisationKind.NETWORK: ("%(n)s Initiative oder Netzwerk", "%(n)s Initiativen und Netzwerke"),
+    OrganisationKind.INVESTOR: ("%(n)s Investor oder Fonds", "%(n)s Investoren und Fonds"),
+    OrganisationKind.PUBLIC_BODY: (
+        "%(n)s öffentliche Einrichtung", "%(n)s öffentliche Einrichtungen"
+    ),
+}
+
+
+def format_count(n: int) -> str:
+    """12000 → "12.000" in German, "12,000" in English."""
+    from django.utils.formats import number_format
+
+    return number_format(n, force_grouping=True)
+
+
+def kind_phrase(kind: str, n: int) -> str:
+    singular, plural = _KIND_PHRASES.get(kind, ("%(n)s " + kind, "%(n)s " + kind))
+    return ngettext(singular, plural, n) % {"n": format_count(n)}
+
+
+def join_phrases(phrases: list[str]) -> str:
+    if not phrases:
+        return ""
+    if len(phrases) == 1:
+        return phrases[0]
+    return _("%(list)s und %(last)s") % {"list": ", ".join(phrases[:-1]), "last": phrases[-1]}
+
+
+def headline(figures: dict[str, Any]) -> str:
+    """Seed 003's way of counting: "98 KI-Unternehmen, 12 Forschungsinstitute und …"."""
+    phrases = [kind_phrase(kind, n) for kind, n in figures["kinds"] if n]
+    return join_phrases(phrases)
+
+
+def term_label(name: str, name_en: str) -> str:
+    return name_en if name_en and (get_language() or "de").startswith("en") else name
+
+
+def kind_label(kind: str, choices: Any = OrganisationKind) -> str:
+    try:
+        return str(choices(kind).label)
+    except ValueError:
+        return kind
+
+
+def offer_kind_label(kind: str) -> str:
+    return kind_label(kind, OfferKind)
+
+
+def need_kind_label(kind: str) -> str:
+    return kind_label(kind, NeedKind)
+
+
+def quarter_label(year: int, quarter: int) -> str:
+    return _("%(q)s. Quartal %(year)s") % {"q": quarter, "year": year}
+
+
+# --- Optional contributions of other apps --------------------------------------------------
+
+
+@dataclass
+class Contribution:
+    """A block another app adds to the overview (e.g. alliance figures from matching)."""
+
+    template: str
+    context: dict[str, Any] = field(default_factory=dict)
+
+
+def alliance_figures(user: Any, selection: OverviewFilter) -> Contribution | None:
+    """The hook for alliance figures: filled once ``lotse.matching`` provides them.
+
+    If the app ``lotse.matching`` is installed and its ``selectors`` module has
+    ``overview_alliances(user, *, kinds, regions) -> dict | None``, the result is
+    rendered with the template ``matching/_overview_alliances.html`` inside the
+    overview's ``{% block alliances %}``.  Until then the block stays empty.
+    """
+    if not apps.is_installed("lotse.matching"):
+        return None
+    try:
+        matching_selectors = importlib.import_module("lotse.matching.selectors")
+    except ImportError:
+        return None
+    provider = getattr(matching_selectors, "overview_alliances", None)
+    if provider is None:
+        return None
+    context = provider(user, kinds=selection.kinds, regions=selection.regions)
+    if not context:
+        return None
+    return Contribution("matching/_overview_alliances.html", dict(context))
