@@ -43,7 +43,6 @@ from lotse.ecosystem.models import (
     Offer,
     OfferKind,
     Organisation,
-    OrganisationClaim,
     OrganisationKind,
     Person,
     RegionalScope,
@@ -86,7 +85,8 @@ class DemoCounts:
 
 @cache
 def _data(name: str) -> dict[str, Any]:
-    return json.loads((DATA_DIR / name).read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+    data: dict[str, Any] = json.loads((DATA_DIR / name).read_text(encoding="utf-8"))
+    return data
 
 
 def seed_network() -> dict[str, Any]:
@@ -166,9 +166,7 @@ def load_demo_network(*, seed: int = DEFAULT_SEED) -> DemoCounts:
     running it twice never duplicates anything.
     """
     if demo_loaded():
-        raise DemoError(
-            "Das Demo-Netzwerk ist bereits geladen. »lotse demo --reset« lädt es neu."
-        )
+        raise DemoError("Das Demo-Netzwerk ist bereits geladen. »lotse demo --reset« lädt es neu.")
     rng = random.Random(seed)
     now = timezone.now().replace(microsecond=0)
     clock = _Clock(rng, now)
@@ -341,7 +339,8 @@ def _fictional_organisations(
 _DESCRIPTION_CLOSERS = (
     "Wir suchen den Austausch mit anderen Mitgliedern des Netzwerks.",
     "Ansprechbar für Pilotprojekte, Kooperationen und Praktika.",
-    "Datenschutz und nachvollziehbare KI sind uns wichtig: Die letzte Entscheidung trifft ein Mensch.",
+    "Datenschutz und nachvollziehbare KI sind uns wichtig: "
+    "Die letzte Entscheidung trifft ein Mensch.",
     "We work in German and English and welcome international partners.",
     "Gern teilen wir unsere Erfahrungen – auch die Fehlschläge.",
 )
@@ -401,7 +400,15 @@ def _fictional_people(
     used_keys: set[str] = set()
     rows: list[Person] = []
     plans: list[tuple[Person, list[tuple[Organisation, str, str]], list[str]]] = []
-    languages = (["de"], ["de", "en"], ["de", "en"], ["en", "de"], ["de", "tr"], ["de", "pl"], ["en"])
+    languages = (
+        ["de"],
+        ["de", "en"],
+        ["de", "en"],
+        ["en", "de"],
+        ["de", "tr"],
+        ["de", "pl"],
+        ["en"],
+    )
 
     def new_person(organisation: Organisation | None, index: int, *, admin: bool = False) -> None:
         while True:
@@ -440,7 +447,9 @@ def _fictional_people(
             role_title=f"{role}, {organisation.name}" if organisation else f"freiberuflich: {role}",
             bio=f"{bio}\n\n_Fiktive Person (Demo)._",
             email=f"{_ascii(first)}.{_ascii(last)}@{domain}",
-            city=organisation.city if organisation else rng.choice(["Hamburg", "Berlin", "München"]),
+            city=organisation.city
+            if organisation
+            else rng.choice(["Hamburg", "Berlin", "München"]),
             languages=rng.choice(languages),
             visibility=visibility,
             field_visibility=field_visibility,
@@ -465,7 +474,7 @@ def _fictional_people(
         index += 1
     # Some people belong to a second organisation (a network, a university chair, ...).
     second_homes = [o for o in fictional_orgs if o.kind in ("network", "university_chair")]
-    for person, memberships, _expertise in plans[3::9]:
+    for _person, memberships, _expertise in plans[3::9]:
         extra = rng.choice(second_homes)
         if memberships and memberships[0][0] != extra:
             memberships.append((extra, MembershipRole.MEMBER, "Mitglied"))
@@ -499,7 +508,9 @@ def _listings(
     contacts: dict[int, list[Person]] = {}
     for membership in Membership.objects.filter(person__in=people).select_related("person"):
         contacts.setdefault(membership.organisation_id, []).append(membership.person)
-    fictional_orgs = sorted((o for o in organisations.values() if o.is_fictional), key=lambda o: o.key)
+    fictional_orgs = sorted(
+        (o for o in organisations.values() if o.is_fictional), key=lambda o: o.key
+    )
     org_topics: dict[int, set[str]] = {}
     for pk, slug in Organisation.topics.through.objects.filter(
         organisation__in=fictional_orgs
@@ -512,7 +523,10 @@ def _listings(
         org_sectors.setdefault(pk, set()).add(slug)
 
     def best_organisation(wanted: Sequence[str]) -> Organisation:
-        scored = [(len(org_topics.get(o.pk, set()) & set(wanted)), rng.random(), o) for o in fictional_orgs]
+        scored = [
+            (len(org_topics.get(o.pk, set()) & set(wanted)), rng.random(), o)
+            for o in fictional_orgs
+        ]
         scored.sort(key=lambda row: (-row[0], row[1]))
         return rng.choice([row[2] for row in scored[:4]])
 
@@ -525,7 +539,11 @@ def _listings(
                 title, kind, wanted = item["title"], item["kind"], item["topics"]
                 description = f"{item['description']}\n\nQuelle: {seed['sources'][item['source']]}"
                 key, sector_slugs = item["key"], item["sectors"]
-                scope, langs, residency = item["regional_scope"], item["languages"], DataResidency.ANY
+                scope, langs, residency = (
+                    item["regional_scope"],
+                    item["languages"],
+                    DataResidency.ANY,
+                )
                 status, expires = ListingStatus.PUBLISHED, None
             else:
                 title, kind, wanted, description = item
@@ -572,7 +590,9 @@ def _listings(
             model.topics.through, owner, [(saved[k], topics[s].pk) for k, t, _ in m2m for s in t]
         )
         _bulk_m2m(
-            model.sectors.through, owner, [(saved[k], sectors[s].pk) for k, _, ss in m2m for s in ss]
+            model.sectors.through,
+            owner,
+            [(saved[k], sectors[s].pk) for k, _, ss in m2m for s in ss],
         )
         return len(rows)
 
@@ -603,51 +623,104 @@ def remove_demo_data() -> DemoCounts:
         offers=Offer.objects.filter(organisation__in=org_ids).count(),
         needs=Need.objects.filter(organisation__in=org_ids).count(),
     )
-    # Raw deletes, child tables first: fast for hundreds of thousands of rows and
-    # without loading them (the ORM collector would fetch every row for signals).
+    # The big child tables go with raw deletes (fast, nothing loaded); the
+    # organisations and people themselves through the ORM in batches, so that
+    # rows of other apps pointing at them are handled by their on_delete rules.
     for model in (Offer, Need):
         listing_ids = model.objects.filter(organisation__in=org_ids).values("pk")
         owner = model._meta.model_name
-        for through in (model.topics.through, model.sectors.through):
-            _raw_delete(through._default_manager.filter(**{f"{owner}__in": listing_ids}))
-        _raw_delete(model.objects.filter(organisation__in=org_ids))
-        model.objects.filter(contact__in=person_ids).update(contact=None)
+        for listing_through in (model.topics.through, model.sectors.through):
+            _raw_delete(listing_through._default_manager.filter(**{f"{owner}__in": listing_ids}))
     _raw_delete(Membership.objects.filter(organisation__in=org_ids))
     _raw_delete(Membership.objects.filter(person__in=person_ids))
     _raw_delete(Person.expertise.through._default_manager.filter(person__in=person_ids))
-    for through in (Organisation.topics.through, Organisation.sectors.through):
-        _raw_delete(through._default_manager.filter(organisation__in=org_ids))
-    OrganisationClaim.objects.filter(organisation__in=org_ids).delete()
-    from lotse.ecosystem.models import Invitation
-
-    Invitation.objects.filter(organisation__in=org_ids).delete()
-    _raw_delete(people)
-    _raw_delete(orgs)
+    for org_through in (Organisation.topics.through, Organisation.sectors.through):
+        _raw_delete(org_through._default_manager.filter(organisation__in=org_ids))
+    for model in (Offer, Need):
+        _orm_delete(model.objects.filter(organisation__in=org_ids))
+    _orm_delete(people)
+    _orm_delete(orgs)
     User.objects.filter(email__in=[email for email, _ in DEMO_LOGINS.values()]).delete()
     return counts
 
 
-def _raw_delete(queryset: models.QuerySet[Any]) -> None:
-    # Materialise the ids first: SQLite and PostgreSQL both refuse some
-    # self-referencing subqueries in DELETE, and batches keep statements small.
-    ids = list(queryset.values_list("pk", flat=True))
+def _ids_of(queryset: models.QuerySet[Any]) -> list[int]:
+    return list(queryset.values_list("pk", flat=True))
+
+
+def _raw_delete(queryset: models.QuerySet[Any], *, batch: int = 5000) -> None:
+    # Materialise the ids first: subqueries on the table being deleted from are
+    # not portable, and batches keep statements small.
+    ids = _ids_of(queryset)
     manager = queryset.model._default_manager
-    for start in range(0, len(ids), 5000):
-        batch = manager.filter(pk__in=ids[start : start + 5000])
-        batch._raw_delete(batch.db)  # type: ignore[attr-defined]
+    for start in range(0, len(ids), batch):
+        chunk = manager.filter(pk__in=ids[start : start + batch])
+        chunk._raw_delete(chunk.db)
+
+
+def _orm_delete(queryset: models.QuerySet[Any], *, batch: int = 2000) -> None:
+    ids = _ids_of(queryset)
+    manager = queryset.model._default_manager
+    for start in range(0, len(ids), batch):
+        manager.filter(pk__in=ids[start : start + batch]).delete()
 
 
 # --- Large synthetic networks ---------------------------------------------------------
 
 
 _NAME_HEADS = (
-    "Nord", "Süd", "Elb", "Isar", "Rhein", "Spree", "Main", "Alster", "Hafen", "Berg", "Wald",
-    "Licht", "Klang", "Bild", "Wort", "Daten", "Pixel", "Stern", "Fluss", "Brücken", "Leucht",
-    "Wellen", "Funken", "Mosaik", "Atlas", "Kompass", "Anker", "Lotsen", "Nebel", "Sonnen",
+    "Nord",
+    "Süd",
+    "Elb",
+    "Isar",
+    "Rhein",
+    "Spree",
+    "Main",
+    "Alster",
+    "Hafen",
+    "Berg",
+    "Wald",
+    "Licht",
+    "Klang",
+    "Bild",
+    "Wort",
+    "Daten",
+    "Pixel",
+    "Stern",
+    "Fluss",
+    "Brücken",
+    "Leucht",
+    "Wellen",
+    "Funken",
+    "Mosaik",
+    "Atlas",
+    "Kompass",
+    "Anker",
+    "Lotsen",
+    "Nebel",
+    "Sonnen",
 )
 _NAME_TAILS = (
-    "werk", "labor", "haus", "studio", "funk", "welle", "feld", "blick", "kontor", "forum",
-    "schmiede", "raum", "punkt", "netz", "kreis", "quelle", "hafen", "garten", "turm", "zeit",
+    "werk",
+    "labor",
+    "haus",
+    "studio",
+    "funk",
+    "welle",
+    "feld",
+    "blick",
+    "kontor",
+    "forum",
+    "schmiede",
+    "raum",
+    "punkt",
+    "netz",
+    "kreis",
+    "quelle",
+    "hafen",
+    "garten",
+    "turm",
+    "zeit",
 )
 _KIND_SUFFIX: dict[str, tuple[str, ...]] = {
     "media_house": ("Verlag", "Mediengruppe", "Medien GmbH", "Zeitungsverlag"),
@@ -770,9 +843,7 @@ def _generate(
                     kind=kind,
                     name=name,
                     short_description=f"{OrganisationKind(kind).label} in {city}: {a}.",
-                    description=" ".join(
-                        s.format(a=a, b=b) for s in rng.sample(_SENTENCES, k=2)
-                    ),
+                    description=" ".join(s.format(a=a, b=b) for s in rng.sample(_SENTENCES, k=2)),
                     website=f"https://{prefix}-{i + 1}.example.com",
                     city=city,
                     region=region,
@@ -820,7 +891,11 @@ def _generate(
             chosen = rng.sample(topic_terms, k=rng.randint(1, 2))
             roll = rng.random()
             visibility = (
-                Visibility.HIDDEN if roll < 0.01 else Visibility.MEMBERS if roll < 0.06 else Visibility.PUBLIC
+                Visibility.HIDDEN
+                if roll < 0.01
+                else Visibility.MEMBERS
+                if roll < 0.06
+                else Visibility.PUBLIC
             )
             people.append(
                 Person(

@@ -44,9 +44,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-index", action="store_true", help="den Suchindex danach nicht neu aufbauen"
         )
-        parser.add_argument(
-            "--no-progress", action="store_true", help="ohne Fortschrittsbalken"
-        )
+        parser.add_argument("--no-progress", action="store_true", help="ohne Fortschrittsbalken")
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["listings"] is not None and options["size"] is None:
