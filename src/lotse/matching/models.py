@@ -94,6 +94,9 @@ class OrganisationExposure(models.Model):
         verbose_name = _("Sichtbarkeit einer Organisation")
         verbose_name_plural = _("Sichtbarkeit der Organisationen")
 
+    def __str__(self) -> str:
+        return f"{self.organisation_id}: {self.exposure:.2f}"
+
 
 class PersonSuggestionCount(models.Model):
     """How often a person was suggested as a contact on one day (capacity limit)."""
@@ -107,6 +110,9 @@ class PersonSuggestionCount(models.Model):
             models.UniqueConstraint(fields=["person", "day"], name="suggestion_count_unique"),
         ]
         indexes = [models.Index(fields=["day", "count"])]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.day}: {self.count}"
 
 
 class IntroductionStatus(models.TextChoices):
@@ -201,6 +207,9 @@ class Block(models.Model):
             models.UniqueConstraint(fields=["blocker", "blocked"], name="block_unique"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.blocker_id} ⊘ {self.blocked_id}"
+
 
 class AbuseReport(models.Model):
     """A recipient reports an introduction request to the network managers."""
@@ -219,6 +228,9 @@ class AbuseReport(models.Model):
         verbose_name = _("Meldung")
         verbose_name_plural = _("Meldungen")
         ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.reason[:60]
 
 
 class CollaborationKind(models.TextChoices):

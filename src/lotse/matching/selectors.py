@@ -1,0 +1,855 @@
+"""Reads for matchmaking: candidate generation, feature loading, inbox, alliance figures.
+
+Candidate generation works on the indexed many-to-many through tables of the
+directory (``term_id`` → listing/person), so a need with a few topics touches only
+the rows of those topics, never the whole table.  The best ``CANDIDATE_LIMIT``
+candidates by IDF-weighted term overlap are then loaded and scored in Python
+(``engine.py``).  When the search app has embedded the entities, the semantic
+similarity of the descriptions joins the score of the best ``SEMANTIC_POOL``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from django.apps import apps
+from django.conf import settings
+from django.db import DatabaseError
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext
+
+from lotse.ecosystem import access
+from lotse.ecosystem.models import (
+    DataResidency,
+    ListingStatus,
+    Membership,
+    Need,
+    NeedKind,
+    Offer,
+    OfferKind,
+    Organisation,
+    OrganisationKind,
+    Person,
+    Term,
+)
+from lotse.matching import engine
+from lotse.matching.engine import FundingFeatures, ListingFeatures, Match, PersonFeatures
+from lotse.matching.models import (
+    Alliance,
+    Block,
+    FundingProfile,
+    FundingRole,
+    FundingStage,
+    IntroductionRequest,
+    IntroductionStatus,
+    OrganisationExposure,
+    PersonSuggestionCount,
+)
+
+CANDIDATE_LIMIT = 1500
+SEMANTIC_POOL = 300
+DEFAULT_LIMIT = 10
+MAX_LIMIT = 100
+
+
+def _setting(name: str, default: int) -> int:
+    return int(getattr(settings, name, default))
+
+
+def daily_request_limit() -> int:
+    return _setting("LOTSE_INTRODUCTIONS_PER_DAY", 10)
+
+
+def daily_suggestion_cap() -> int:
+    return _setting("LOTSE_PERSON_SUGGESTIONS_PER_DAY", 100)
+
+
+def pending_soft_limit() -> int:
+    return _setting("LOTSE_PENDING_SOFT_LIMIT", 5)
+
+
+# --- Filters -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ListingFilters:
+    kinds: tuple[str, ...] = ()
+    residency: str = ""  # "on_premise" or "eu_cloud": the listing must guarantee it
+    region: str = ""
+    language: str = ""
+    min_score: float = 0.0
+    limit: int = DEFAULT_LIMIT
+
+    @classmethod
+    def from_params(cls, params: Mapping[str, Any], *, entity: str) -> ListingFilters:
+        """Tolerant parsing of user input: unknown values are dropped, never an error."""
+        valid = OfferKind.values if entity == "offer" else NeedKind.values
+
+        def getlist(name: str) -> list[str]:
+            if hasattr(params, "getlist"):
+                return [str(v) for v in params.getlist(name)]
+            value = params.get(name)
+            if value is None:
+                return []
+            return [str(v) for v in value] if isinstance(value, list | tuple) else [str(value)]
+
+        kinds = tuple(k for k in getlist("kind") if k in valid)
+        residency = str(params.get("residency") or "")
+        if residency not in (DataResidency.ON_PREMISE, DataResidency.EU_CLOUD):
+            residency = ""
+        language = str(params.get("language") or "").strip().lower()[:2]
+        if not language.isalpha():
+            language = ""
+        region = " ".join(str(params.get("region") or "").split())[:100]
+        try:
+            min_score = float(str(params.get("min_score") or 0).replace(",", "."))
+        except ValueError:
+            min_score = 0.0
+        if min_score > 1:
+            min_score /= 100  # accept percentages
+        min_score = min(max(min_score, 0.0), 1.0) if min_score == min_score else 0.0
+        try:
+            limit = int(str(params.get("limit") or DEFAULT_LIMIT))
+        except ValueError:
+            limit = DEFAULT_LIMIT
+        limit = min(max(limit, 1), MAX_LIMIT)
+        return cls(kinds, residency, region, language, min_score, limit)
+
+
+def _live_listings(model: type[Offer] | type[Need]) -> Q:
+    today = timezone.localdate()
+    return Q(status=ListingStatus.PUBLISHED) & (
+        Q(expires_on__isnull=True) | Q(expires_on__gte=today)
+    )
+
+
+def _filtered_listings(
+    model: type[Offer] | type[Need], filters: ListingFilters, *, exclude_organisation: int
+) -> QuerySet[Any]:
+    qs = model.objects.filter(_live_listings(model)).exclude(organisation_id=exclude_organisation)
+    if filters.kinds:
+        qs = qs.filter(kind__in=filters.kinds)
+    if filters.residency == DataResidency.ON_PREMISE:
+        qs = qs.filter(data_residency=DataResidency.ON_PREMISE)
+    elif filters.residency == DataResidency.EU_CLOUD:
+        qs = qs.filter(data_residency__in=[DataResidency.ON_PREMISE, DataResidency.EU_CLOUD])
+    if filters.region:
+        qs = qs.filter(
+            Q(organisation__region__iexact=filters.region)
+            | Q(regional_scope__in=sorted(engine.WIDE_SCOPES))
+        )
+    return qs
+
+
+# --- Loading features ---------------------------------------------------------------------
+
+
+def _pairs(through: Any, owner: str, owner_ids: Iterable[int]) -> dict[int, set[int]]:
+    result: dict[int, set[int]] = defaultdict(set)
+    ids = list(owner_ids)
+    for start in range(0, len(ids), 5000):
+        chunk = ids[start : start + 5000]
+        for owner_id, term_id in through.objects.filter(**{f"{owner}_id__in": chunk}).values_list(
+            f"{owner}_id", "term_id"
+        ):
+            result[owner_id].add(term_id)
+    return result
+
+
+def load_listing_features(
+    model: type[Offer] | type[Need], ids: Sequence[int]
+) -> dict[int, ListingFeatures]:
+    if not ids:
+        return {}
+    owner = model._meta.model_name or ""
+    topics = _pairs(model.topics.through, owner, ids)
+    sectors = _pairs(model.sectors.through, owner, ids)
+    rows = model.objects.filter(pk__in=list(ids)).values_list(
+        "id",
+        "key",
+        "title",
+        "kind",
+        "organisation_id",
+        "organisation__name",
+        "organisation__kind",
+        "organisation__region",
+        "regional_scope",
+        "languages",
+        "data_residency",
+    )
+    features: dict[int, ListingFeatures] = {}
+    for pk, key, title, kind, org_id, org_name, org_kind, region, scope, langs, res in rows:
+        features[pk] = ListingFeatures(
+            pk=pk,
+            key=key,
+            title=title,
+            kind=kind,
+            organisation_id=org_id,
+            organisation_name=org_name,
+            organisation_kind=org_kind,
+            region=region or "",
+            scope=scope,
+            residency=res,
+            languages=engine.languages_of(langs or []),
+            topics=frozenset(topics.get(pk, ())),
+            sectors=frozenset(sectors.get(pk, ())),
+        )
+    return features
+
+
+def term_names(ids: Iterable[int]) -> dict[int, str]:
+    return dict(Term.objects.filter(pk__in=set(ids)).values_list("id", "name"))
+
+
+def _embeddings(entity_type: str, pks: Sequence[int]) -> dict[int, np.ndarray]:
+    """Stored sentence embeddings of the search index (empty when unavailable)."""
+    if not pks or not apps.is_installed("lotse.search"):
+        return {}
+    try:
+        from lotse.search.models import SearchDocument
+
+        rows = SearchDocument.objects.filter(
+            entity_type=entity_type, entity_pk__in=list(pks), embedding__isnull=False
+        ).values_list("entity_pk", "embedding")
+        vectors = {}
+        for pk, blob in rows:
+            if blob:
+                vectors[pk] = np.frombuffer(bytes(blob), dtype=np.float32)
+        return vectors
+    except (DatabaseError, ImportError, LookupError):
+        return {}
+
+
+def _similarities(
+    source_type: str, source_pk: int, target_type: str, target_pks: Sequence[int]
+) -> dict[int, float]:
+    source = _embeddings(source_type, [source_pk]).get(source_pk)
+    if source is None:
+        return {}
+    targets = _embeddings(target_type, target_pks)
+    same = [pk for pk, vector in targets.items() if vector.shape == source.shape]
+    if not same:
+        return {}
+    matrix = np.vstack([targets[pk] for pk in same])
+    scores = matrix @ source
+    return {pk: float(score) for pk, score in zip(same, scores, strict=True)}
+
+
+# --- Offers and needs ---------------------------------------------------------------------
+
+
+def _candidates_by_terms(
+    model: type[Offer] | type[Need],
+    base: QuerySet[Any],
+    topics: frozenset[int],
+    sectors: frozenset[int],
+) -> tuple[list[int], dict[int, float], int]:
+    """IDs of the best candidates by IDF-weighted term overlap, the IDF, the pool size."""
+    owner = model._meta.model_name or ""
+    weights = {"topics": 1.0, "sectors": 0.5}
+    pairs: list[tuple[np.ndarray, np.ndarray, float]] = []
+    document_frequency: dict[int, int] = {}
+    for relation, terms in (("topics", topics), ("sectors", sectors)):
+        if not terms:
+            continue
+        through = getattr(model, relation).through
+        rows = list(
+            through.objects.filter(term_id__in=list(terms), **{f"{owner}__in": base}).values_list(
+                f"{owner}_id", "term_id"
+            )
+        )
+        if not rows:
+            continue
+        array = np.asarray(rows, dtype=np.int64)
+        terms_found, counts = np.unique(array[:, 1], return_counts=True)
+        for term_id, count in zip(terms_found.tolist(), counts.tolist(), strict=True):
+            document_frequency[term_id] = document_frequency.get(term_id, 0) + count
+        pairs.append((array[:, 0], array[:, 1], weights[relation]))
+    if not pairs:
+        return [], {}, 0
+    owners_all = np.concatenate([owners for owners, _, _ in pairs])
+    unique_owners, inverse = np.unique(owners_all, return_inverse=True)
+    pool = len(unique_owners)
+    idf = engine.idf_weights(document_frequency, max(pool, 1))
+    weight_of = dict(idf)
+    scores = np.zeros(pool, dtype=np.float64)
+    offset = 0
+    for owners, term_ids, relation_weight in pairs:
+        term_weights = np.fromiter(
+            (weight_of[t] * relation_weight for t in term_ids.tolist()),
+            dtype=np.float64,
+            count=len(term_ids),
+        )
+        np.add.at(scores, inverse[offset : offset + len(owners)], term_weights)
+        offset += len(owners)
+    if pool > CANDIDATE_LIMIT:
+        best = np.argpartition(-scores, CANDIDATE_LIMIT)[:CANDIDATE_LIMIT]
+    else:
+        best = np.arange(pool)
+    return [int(i) for i in unique_owners[best]], idf, pool
+
+
+def _kind_labels() -> dict[str, str]:
+    labels = {f"offer:{value}": str(label) for value, label in OfferKind.choices}
+    labels |= {f"need:{value}": str(label) for value, label in NeedKind.choices}
+    return labels
+
+
+def _match_listing(
+    source: ListingFeatures,
+    source_model: type[Offer] | type[Need],
+    target_model: type[Offer] | type[Need],
+    filters: ListingFilters,
+) -> list[Match]:
+    base = _filtered_listings(target_model, filters, exclude_organisation=source.organisation_id)
+    ids, idf, _pool = _candidates_by_terms(target_model, base, source.topics, source.sectors)
+    if not ids:
+        # Nothing shares a term: fall back to the newest listings that pass the filters.
+        ids = list(base.order_by("-created_at").values_list("id", flat=True)[:200])
+    targets = load_listing_features(target_model, ids)
+    if filters.language:
+        targets = {pk: t for pk, t in targets.items() if filters.language in t.languages}
+    source_is_need = source_model is Need
+    scored: list[tuple[float, dict[str, float], ListingFeatures]] = []
+    for target in targets.values():
+        need, offer = (source, target) if source_is_need else (target, source)
+        components = engine.score_listing_pair(need, offer, idf=idf)
+        scored.append(
+            (engine.weighted_mean(components, engine.LISTING_WEIGHTS), components, target)
+        )
+    scored.sort(key=lambda item: (-item[0], item[2].pk))
+    pool = scored[:SEMANTIC_POOL]
+    source_type = "need" if source_is_need else "offer"
+    target_type = "offer" if source_is_need else "need"
+    similarity = _similarities(source_type, source.pk, target_type, [t.pk for _, _, t in pool])
+    if similarity:
+        rescored = []
+        for _score, components, target in pool:
+            need, offer = (source, target) if source_is_need else (target, source)
+            components = engine.score_listing_pair(
+                need, offer, idf=idf, similarity=similarity.get(target.pk)
+            )
+            rescored.append(
+                (engine.weighted_mean(components, engine.LISTING_WEIGHTS), components, target)
+            )
+        pool = sorted(rescored, key=lambda item: (-item[0], item[2].pk))
+    return [
+        Match(
+            kind=target_type,
+            pk=target.pk,
+            key=target.key,
+            title=target.title,
+            score=score,
+            components=components,
+            organisation_id=target.organisation_id,
+            organisation_name=target.organisation_name,
+            extra={"features": target},
+        )
+        for score, components, target in pool
+        if score >= filters.min_score
+    ]
+
+
+def explain_listing_matches(source: ListingFeatures, matches: Sequence[Match]) -> None:
+    """Fill in the reasons of the matches that will be shown."""
+    names = term_names(set(source.topics) | set(source.sectors))
+    residency_labels = {value: str(label) for value, label in DataResidency.choices}
+    kinds = _kind_labels()
+    for match in matches:
+        target: ListingFeatures = match.extra["features"]
+        need, offer = (source, target) if match.kind == "offer" else (target, source)
+        match.reasons, match.caveats = engine.listing_reasons(
+            need,
+            offer,
+            match.components,
+            term_names=names,
+            residency_labels=residency_labels,
+            kind_labels=kinds,
+        )
+
+
+def listing_features(model: type[Offer] | type[Need], listing: Offer | Need) -> ListingFeatures:
+    return load_listing_features(model, [listing.pk])[listing.pk]
+
+
+def listing_pool(
+    listing: Offer | Need, filters: ListingFilters | None = None
+) -> tuple[ListingFeatures, list[Match]]:
+    """The scored candidate pool for an offer or a need (without reasons)."""
+    filters = filters or ListingFilters()
+    model: type[Offer] | type[Need] = Need if isinstance(listing, Need) else Offer
+    target: type[Offer] | type[Need] = Offer if model is Need else Need
+    source = listing_features(model, listing)
+    return source, _match_listing(source, model, target, filters)
+
+
+def match_need(need: Need, filters: ListingFilters | None = None) -> list[Match]:
+    """Offers for a need, best first, with reasons."""
+    filters = filters or ListingFilters()
+    source, matches = listing_pool(need, filters)
+    shown = matches[: filters.limit]
+    explain_listing_matches(source, shown)
+    return shown
+
+
+def match_offer(offer: Offer, filters: ListingFilters | None = None) -> list[Match]:
+    """Needs an offer answers, best first, with reasons."""
+    filters = filters or ListingFilters()
+    source, matches = listing_pool(offer, filters)
+    shown = matches[: filters.limit]
+    explain_listing_matches(source, shown)
+    return shown
+
+
+# --- People ↔ people ----------------------------------------------------------------------
+
+
+def _person_features(person_ids: Sequence[int]) -> dict[int, PersonFeatures]:
+    if not person_ids:
+        return {}
+    ids = list(person_ids)
+    expertise = _pairs(Person.expertise.through, "person", ids)
+    memberships: dict[int, set[int]] = defaultdict(set)
+    for start in range(0, len(ids), 5000):
+        for person_id, org_id in Membership.objects.filter(
+            person_id__in=ids[start : start + 5000]
+        ).values_list("person_id", "organisation_id"):
+            memberships[person_id].add(org_id)
+    org_ids = sorted({o for orgs in memberships.values() for o in orgs})
+    org_topics = _pairs(Organisation.topics.through, "organisation", org_ids)
+    org_sectors = _pairs(Organisation.sectors.through, "organisation", org_ids)
+    org_region = (
+        dict(Organisation.objects.filter(pk__in=org_ids).values_list("id", "region"))
+        if org_ids
+        else {}
+    )
+    need_topics: dict[int, set[int]] = defaultdict(set)
+    offer_topics: dict[int, set[int]] = defaultdict(set)
+    if org_ids:
+        live = _live_listings(Need)
+        for org_id, term_id in Need.topics.through.objects.filter(
+            need__organisation_id__in=org_ids,
+            need__in=Need.objects.filter(live),
+        ).values_list("need__organisation_id", "term_id"):
+            need_topics[org_id].add(term_id)
+        for org_id, term_id in Offer.topics.through.objects.filter(
+            offer__organisation_id__in=org_ids,
+            offer__in=Offer.objects.filter(_live_listings(Offer)),
+        ).values_list("offer__organisation_id", "term_id"):
+            offer_topics[org_id].add(term_id)
+    pending: dict[int, int] = defaultdict(int)
+    for recipient_id in IntroductionRequest.objects.filter(
+        recipient_id__in=ids, status=IntroductionStatus.PENDING
+    ).values_list("recipient_id", flat=True):
+        pending[recipient_id] += 1
+    result: dict[int, PersonFeatures] = {}
+    for pk, key, name, user_id, city, languages in Person.objects.filter(pk__in=ids).values_list(
+        "id", "key", "name", "user_id", "city", "languages"
+    ):
+        orgs = memberships.get(pk, set())
+        own = set(expertise.get(pk, ()))
+        offers = set(own)
+        interests: set[int] = set()
+        sectors: set[int] = set()
+        for org in orgs:
+            offers |= org_topics.get(org, set()) | offer_topics.get(org, set())
+            interests |= need_topics.get(org, set())
+            sectors |= org_sectors.get(org, set())
+        region = next((org_region[o] for o in sorted(orgs) if org_region.get(o)), "") or city
+        result[pk] = PersonFeatures(
+            pk=pk,
+            key=key,
+            name=name,
+            has_account=user_id is not None,
+            region=region or "",
+            languages=engine.languages_of(languages or []),
+            offers=frozenset(offers),
+            interests=frozenset(interests or own or offers),
+            sectors=frozenset(sectors),
+            organisation_ids=frozenset(orgs),
+            pending_requests=pending.get(pk, 0),
+        )
+    return result
+
+
+def _person_candidates(
+    me: PersonFeatures, base: QuerySet[Person]
+) -> tuple[list[int], dict[int, float]]:
+    terms = list(me.interests | me.offers)
+    if not terms:
+        return [], {}
+    rows = list(
+        Person.expertise.through.objects.filter(term_id__in=terms, person__in=base).values_list(
+            "person_id", "term_id"
+        )
+    )
+    rows += list(
+        Membership.objects.filter(organisation__topics__in=terms, person__in=base).values_list(
+            "person_id", "organisation__topics"
+        )[: CANDIDATE_LIMIT * 10]
+    )
+    if not rows:
+        return [], {}
+    array = np.asarray(rows, dtype=np.int64)
+    terms_found, counts = np.unique(array[:, 1], return_counts=True)
+    idf = engine.idf_weights(
+        dict(zip(terms_found.tolist(), counts.tolist(), strict=True)), len(np.unique(array[:, 0]))
+    )
+    owners, inverse = np.unique(array[:, 0], return_inverse=True)
+    scores = np.zeros(len(owners))
+    weights = np.fromiter((idf[t] for t in array[:, 1].tolist()), dtype=np.float64)
+    np.add.at(scores, inverse, weights)
+    if len(owners) > CANDIDATE_LIMIT:
+        best = np.argpartition(-scores, CANDIDATE_LIMIT)[:CANDIDATE_LIMIT]
+    else:
+        best = np.arange(len(owners))
+    return [int(i) for i in owners[best]], idf
+
+
+def suggested_today(person_ids: Iterable[int], day: dt.date | None = None) -> dict[int, int]:
+    day = day or timezone.localdate()
+    return dict(
+        PersonSuggestionCount.objects.filter(day=day, person_id__in=list(person_ids)).values_list(
+            "person_id", "count"
+        )
+    )
+
+
+def match_person(
+    user: Any, person: Person, *, limit: int = DEFAULT_LIMIT, min_score: float = 0.0
+) -> list[Match]:
+    """Reciprocal contact suggestions for ``person`` among the people ``user`` may see.
+
+    Both directions count (harmonic mean), people with many unanswered requests are
+    down-weighted, and people already suggested ``LOTSE_PERSON_SUGGESTIONS_PER_DAY``
+    times today are left out, so the most popular people are not flooded.
+    """
+    me = _person_features([person.pk]).get(person.pk)
+    if me is None:
+        return []
+    base = access.visible_people(user).exclude(pk=person.pk)
+    blocked_users = (
+        Block.objects.filter(
+            Q(blocker_id=person.user_id) | Q(blocked_id=person.user_id)
+        ).values_list("blocker_id", "blocked_id")
+        if person.user_id
+        else []
+    )
+    excluded_users = {u for pair in blocked_users for u in pair} - {person.user_id}
+    if excluded_users:
+        base = base.exclude(user_id__in=excluded_users)
+    ids, idf = _person_candidates(me, base)
+    cap = daily_suggestion_cap()
+    counts = suggested_today(ids)
+    ids = [pk for pk in ids if counts.get(pk, 0) < cap]
+    others = _person_features(ids)
+    soft = pending_soft_limit()
+    scored = []
+    for other in others.values():
+        if other.organisation_ids and other.organisation_ids & me.organisation_ids:
+            continue  # colleagues know each other already
+        score, components = engine.score_person_pair(me, other, idf=idf, pending_soft_limit=soft)
+        if score > 0 and score >= min_score:
+            scored.append((score, components, other))
+    scored.sort(key=lambda item: (-item[0], item[2].pk))
+    names = term_names(set(me.interests) | set(me.offers) | set(me.sectors))
+    matches = []
+    for score, components, other in scored[:limit]:
+        reasons, caveats = engine.person_reasons(me, other, components, term_names=names)
+        matches.append(
+            Match(
+                kind="person",
+                pk=other.pk,
+                key=other.key,
+                title=other.name,
+                score=score,
+                components={k: v for k, v in components.items() if k in engine.FEATURES},
+                reasons=reasons,
+                caveats=caveats,
+                extra={
+                    "has_account": other.has_account,
+                    "forward": components["forward"],
+                    "backward": components["backward"],
+                },
+            )
+        )
+    return matches
+
+
+# --- Start-ups ↔ investors ------------------------------------------------------------------
+
+
+def _funding_features(profiles: Sequence[FundingProfile]) -> dict[int, FundingFeatures]:
+    ids = [p.pk for p in profiles]
+    interest = _pairs(FundingProfile.sectors.through, "fundingprofile", ids)
+    org_ids = [p.organisation_id for p in profiles]
+    org_sectors = _pairs(Organisation.sectors.through, "organisation", org_ids)
+    features = {}
+    for profile in profiles:
+        org = profile.organisation
+        if profile.role == FundingRole.INVESTOR:
+            sectors = frozenset(interest.get(profile.pk, ()))
+            regions = frozenset(str(r) for r in profile.regions or [] if str(r).strip())
+        else:
+            sectors = frozenset(org_sectors.get(org.pk, ())) | frozenset(
+                interest.get(profile.pk, ())
+            )
+            regions = frozenset({org.region} if org.region else set())
+        features[profile.pk] = FundingFeatures(
+            pk=profile.pk,
+            organisation_id=org.pk,
+            organisation_key=org.key,
+            organisation_name=org.name,
+            role=profile.role,
+            stages=frozenset(str(s) for s in profile.stages or []),
+            amount_sought=profile.amount_sought_eur,
+            ticket_min=profile.ticket_min_eur,
+            ticket_max=profile.ticket_max_eur,
+            sectors=sectors,
+            regions=regions,
+        )
+    return features
+
+
+def match_funding(
+    organisation: Organisation, *, limit: int = DEFAULT_LIMIT, min_score: float = 0.0
+) -> list[Match]:
+    """Investors for a start-up or start-ups for an investor, by stage, ticket, sector, region."""
+    profile = (
+        FundingProfile.objects.select_related("organisation")
+        .filter(organisation=organisation)
+        .first()
+    )
+    if profile is None:
+        return []
+    other_role = (
+        FundingRole.STARTUP if profile.role == FundingRole.INVESTOR else FundingRole.INVESTOR
+    )
+    others = list(
+        FundingProfile.objects.select_related("organisation")
+        .filter(role=other_role, active=True)
+        .exclude(organisation=organisation)
+    )
+    features = _funding_features([profile, *others])
+    me = features[profile.pk]
+    all_sectors = {t for f in features.values() for t in f.sectors}
+    idf = dict.fromkeys(all_sectors, 1.0)
+    stage_labels = {value: str(label) for value, label in FundingStage.choices}
+    names = term_names(all_sectors)
+    scored = []
+    for other in others:
+        them = features[other.pk]
+        startup, investor = (me, them) if profile.role == FundingRole.STARTUP else (them, me)
+        components = engine.score_funding_pair(startup, investor, idf=idf)
+        score = engine.weighted_mean(components, engine.FUNDING_WEIGHTS)
+        if score >= min_score:
+            scored.append((score, components, startup, investor, them))
+    scored.sort(key=lambda item: (-item[0], item[4].pk))
+    matches = []
+    for score, components, startup, investor, them in scored[:limit]:
+        reasons, caveats = engine.funding_reasons(
+            startup, investor, components, term_names=names, stage_labels=stage_labels
+        )
+        matches.append(
+            Match(
+                kind=them.role,
+                pk=them.organisation_id,
+                key=them.organisation_key,
+                title=them.organisation_name,
+                score=score,
+                components=components,
+                reasons=reasons,
+                caveats=caveats,
+                organisation_id=them.organisation_id,
+                organisation_name=them.organisation_name,
+            )
+        )
+    return matches
+
+
+# --- Fair exposure ------------------------------------------------------------------------
+
+
+def exposure_state(organisation_ids: Iterable[int]) -> dict[int, engine.ExposureState]:
+    return {
+        org_id: engine.ExposureState(exposure=exposure, merit=merit)
+        for org_id, exposure, merit in OrganisationExposure.objects.filter(
+            organisation_id__in=list(organisation_ids)
+        ).values_list("organisation_id", "exposure", "merit")
+    }
+
+
+def exposure_report(limit: int = 20) -> list[dict[str, Any]]:
+    rows = OrganisationExposure.objects.select_related("organisation").order_by("-exposure")
+    return [
+        {
+            "organisation": row.organisation.name,
+            "exposure": round(row.exposure, 3),
+            "merit": round(row.merit, 3),
+            "impressions": row.impressions,
+        }
+        for row in rows[:limit]
+    ]
+
+
+# --- Introductions ------------------------------------------------------------------------
+
+
+def person_of(user: Any) -> Person | None:
+    if not access.is_member(user):
+        return None
+    return Person.objects.filter(user=user).first()
+
+
+def inbox(user: Any) -> QuerySet[IntroductionRequest]:
+    return (
+        IntroductionRequest.objects.filter(recipient__user=user)
+        .select_related("sender_person", "recipient", "organisation")
+        .order_by("-created_at")
+    )
+
+
+def outbox(user: Any) -> QuerySet[IntroductionRequest]:
+    return (
+        IntroductionRequest.objects.filter(sender=user)
+        .select_related("sender_person", "recipient", "organisation")
+        .order_by("-created_at")
+    )
+
+
+def can_view_request(user: Any, request: IntroductionRequest) -> bool:
+    if not access.is_member(user):
+        return False
+    return request.sender_id == user.pk or request.recipient.user_id == user.pk
+
+
+def can_decide_request(user: Any, request: IntroductionRequest) -> bool:
+    return (
+        access.is_member(user)
+        and request.status == IntroductionStatus.PENDING
+        and request.recipient.user_id == user.pk
+    )
+
+
+def can_mark_alliance(user: Any, request: IntroductionRequest) -> bool:
+    return (
+        can_view_request(user, request)
+        and request.status == IntroductionStatus.ACCEPTED
+        and not Alliance.objects.filter(introduction=request).exists()
+    )
+
+
+def contact_details(user: Any, request: IntroductionRequest) -> dict[str, str] | None:
+    """E-mail addresses of both sides, only to the two of them and only after acceptance."""
+    if request.status != IntroductionStatus.ACCEPTED or not can_view_request(user, request):
+        return None
+    return {
+        "sender_name": request.sender_person.name,
+        "sender_email": request.sender_person.email or request.sender.email,
+        "recipient_name": request.recipient.name,
+        "recipient_email": request.recipient.email
+        or (request.recipient.user.email if request.recipient.user else ""),
+    }
+
+
+def requests_sent_since(user: Any, since: dt.datetime) -> int:
+    return IntroductionRequest.objects.filter(sender=user, created_at__gte=since).count()
+
+
+def is_blocked(sender: Any, recipient_user_id: int) -> bool:
+    return Block.objects.filter(blocker_id=recipient_user_id, blocked_id=sender.pk).exists()
+
+
+def organisation_contact(organisation: Organisation) -> Person | None:
+    """Who receives requests addressed to an organisation: its profile admins first."""
+    memberships = (
+        Membership.objects.filter(organisation=organisation, person__user__isnull=False)
+        .select_related("person")
+        .order_by("-role", "pk")
+    )
+    admin = next((m.person for m in memberships if m.role == "admin"), None)
+    return admin or next((m.person for m in memberships), None)
+
+
+# --- Alliances ------------------------------------------------------------------------------
+
+
+@dataclass
+class AllianceFigures:
+    total: int
+    kinds: list[tuple[str, str]]  # (value, label) of the organisation kinds involved
+    matrix: list[list[int]]  # symmetric counts, same order as ``kinds``
+    by_collaboration: list[tuple[str, int]] = field(default_factory=list)
+    pairs: list[tuple[str, str, int]] = field(default_factory=list)  # label a, label b, count
+
+    @property
+    def rows(self) -> list[tuple[str, list[int]]]:
+        return [(label, self.matrix[i]) for i, (_value, label) in enumerate(self.kinds)]
+
+
+def alliance_figures(*, kinds: Sequence[str] = (), regions: Sequence[str] = ()) -> AllianceFigures:
+    """How many alliances the network fostered and between which kinds of organisations.
+
+    ``kinds``/``regions`` narrow to alliances where at least one side is of such a kind
+    or from such a region (the overview page's filters).
+    """
+    from lotse.matching.models import CollaborationKind
+
+    labels = dict(OrganisationKind.choices)
+    unknown = "unknown"
+    counts: dict[tuple[str, str], int] = defaultdict(int)
+    total = 0
+    by_kind: dict[str, int] = defaultdict(int)
+    alliances = Alliance.objects.all()
+    if kinds:
+        alliances = alliances.filter(Q(kind_a__in=kinds) | Q(kind_b__in=kinds))
+    if regions:
+        alliances = alliances.filter(
+            Q(organisation_a__region__in=regions) | Q(organisation_b__region__in=regions)
+        )
+    for kind_a, kind_b, collaboration in alliances.values_list("kind_a", "kind_b", "kind"):
+        total += 1
+        a, b = sorted((kind_a or unknown, kind_b or unknown))
+        counts[(a, b)] += 1
+        by_kind[collaboration] += 1
+    involved = sorted(
+        {k for pair in counts for k in pair},
+        key=lambda k: list(labels).index(k) if k in labels else len(labels),
+    )
+
+    def label(value: str) -> str:
+        return str(labels.get(value, gettext("ohne Organisation")))
+
+    index = {kind: i for i, kind in enumerate(involved)}
+    matrix = [[0] * len(involved) for _ in involved]
+    for (a, b), count in counts.items():
+        matrix[index[a]][index[b]] += count
+        if a != b:
+            matrix[index[b]][index[a]] += count
+    collaboration_labels = dict(CollaborationKind.choices)
+    return AllianceFigures(
+        total=total,
+        kinds=[(k, label(k)) for k in involved],
+        matrix=matrix,
+        by_collaboration=[
+            (str(collaboration_labels.get(k, k)), n)
+            for k, n in sorted(by_kind.items(), key=lambda item: -item[1])
+        ],
+        pairs=sorted(
+            ((label(a), label(b), n) for (a, b), n in counts.items()),
+            key=lambda item: (-item[2], item[0], item[1]),
+        ),
+    )
+
+
+def overview_alliances(
+    user: Any, *, kinds: Sequence[str] = (), regions: Sequence[str] = ()
+) -> dict[str, Any]:
+    """The overview page's hook (``lotse.ecosystem.overview.alliance_figures``)."""
+    return {"figures": alliance_figures(kinds=kinds, regions=regions)}
