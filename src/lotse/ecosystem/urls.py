@@ -1,6 +1,6 @@
 from django.urls import path
 
-from lotse.ecosystem.views import directory, editing, manage, members, overview
+from lotse.ecosystem.views import directory, editing, manage, members, overview, transfer
 
 app_name = "ecosystem"
 urlpatterns = [
@@ -42,6 +42,8 @@ urlpatterns = [
     path("begriff-vorschlagen/", editing.term_suggest, name="term_suggest"),
     path("ueberblick/", overview.overview, name="overview"),
     path("verwaltung/", manage.manage, name="manage"),
+    path("verwaltung/import/", transfer.import_view, name="transfer_import"),
+    path("verwaltung/export/", transfer.export_view, name="transfer_export"),
     path(
         "verwaltung/ansprueche/<int:pk>/entscheiden/",
         manage.claim_decide,
