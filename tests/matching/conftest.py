@@ -37,7 +37,9 @@ def terms(*slugs: str) -> list[Term]:
 
 @pytest.fixture
 def person_for(make_user: Callable[..., User]) -> Callable[..., User]:
-    def make(email: str, organisation: Organisation | None, *, name: str = "", **fields: Any) -> User:
+    def make(
+        email: str, organisation: Organisation | None, *, name: str = "", **fields: Any
+    ) -> User:
         user = make_user(email)
         person = ensure_person_for_user(user)
         updates: dict[str, Any] = {"name": name or email.split("@")[0].title(), "email": email}
@@ -56,54 +58,94 @@ def person_for(make_user: Callable[..., User]) -> Callable[..., User]:
 @pytest.fixture
 def network(db: None, person_for: Callable[..., User]) -> Network:
     hafen = create_organisation(
-        name="Hafenblatt Verlag", kind="media_house", city="Hamburg", region="Hamburg",
+        name="Hafenblatt Verlag",
+        kind="media_house",
+        city="Hamburg",
+        region="Hamburg",
         sectors=terms("presse"),
     )
     kiel = create_organisation(
-        name="Förde KI GmbH", kind="ai_company", city="Kiel", region="Schleswig-Holstein",
+        name="Förde KI GmbH",
+        kind="ai_company",
+        city="Kiel",
+        region="Schleswig-Holstein",
         topics=terms("spracherkennung-untertitelung"),
     )
     cloud = create_organisation(
-        name="Alpen Speech AG", kind="ai_company", city="München", region="Bayern",
+        name="Alpen Speech AG",
+        kind="ai_company",
+        city="München",
+        region="Bayern",
     )
     studio = create_organisation(
-        name="Elbstudio", kind="production_studio", city="Hamburg", region="Hamburg",
+        name="Elbstudio",
+        kind="production_studio",
+        city="Hamburg",
+        region="Hamburg",
     )
     need = create_listing(
-        Need, organisation=hafen, title="Untertitel für Lokalvideos", kind="solution",
+        Need,
+        organisation=hafen,
+        title="Untertitel für Lokalvideos",
+        kind="solution",
         topics=terms("spracherkennung-untertitelung", "barrierefreiheit"),
-        sectors=terms("presse"), data_residency="on_premise", languages=["de"],
+        sectors=terms("presse"),
+        data_residency="on_premise",
+        languages=["de"],
         regional_scope="regional",
     )
     offer_onprem = create_listing(
-        Offer, organisation=kiel, title="Untertitelung auf eigenen Servern", kind="product",
+        Offer,
+        organisation=kiel,
+        title="Untertitelung auf eigenen Servern",
+        kind="product",
         topics=terms("spracherkennung-untertitelung", "barrierefreiheit"),
-        sectors=terms("presse", "rundfunk"), data_residency="on_premise",
-        languages=["de", "en"], regional_scope="national",
+        sectors=terms("presse", "rundfunk"),
+        data_residency="on_premise",
+        languages=["de", "en"],
+        regional_scope="national",
     )
     offer_cloud = create_listing(
-        Offer, organisation=cloud, title="Cloud-Transkription", kind="product",
-        topics=terms("spracherkennung-untertitelung"), data_residency="any",
-        languages=["en"], regional_scope="regional",
+        Offer,
+        organisation=cloud,
+        title="Cloud-Transkription",
+        kind="product",
+        topics=terms("spracherkennung-untertitelung"),
+        data_residency="any",
+        languages=["en"],
+        regional_scope="regional",
     )
     offer_consulting = create_listing(
-        Offer, organisation=studio, title="Beratung Barrierefreiheit", kind="consulting",
-        topics=terms("barrierefreiheit"), languages=["de"], regional_scope="local",
+        Offer,
+        organisation=studio,
+        title="Beratung Barrierefreiheit",
+        kind="consulting",
+        topics=terms("barrierefreiheit"),
+        languages=["de"],
+        regional_scope="local",
     )
     offer_unrelated = create_listing(
-        Offer, organisation=studio, title="Musik-Generierung", kind="product",
-        topics=terms("audiogenerierung"), sectors=terms("musik"),
+        Offer,
+        organisation=studio,
+        title="Musik-Generierung",
+        kind="product",
+        topics=terms("audiogenerierung"),
+        sectors=terms("musik"),
     )
     users = {
         "hafen": person_for(
             "anna@hafenblatt.example", hafen, name="Anna Hafen", expertise=terms("redaktion")
         ),
         "kiel": person_for(
-            "ben@foerde.example", kiel, name="Ben Förde",
+            "ben@foerde.example",
+            kiel,
+            name="Ben Förde",
             expertise=terms("spracherkennung-untertitelung"),
         ),
         "cloud": person_for(
-            "cem@alpen.example", cloud, name="Cem Alpen",
+            "cem@alpen.example",
+            cloud,
+            name="Cem Alpen",
             expertise=terms("spracherkennung-untertitelung"),
         ),
         "studio": person_for(
@@ -111,6 +153,14 @@ def network(db: None, person_for: Callable[..., User]) -> Network:
         ),
     }
     return Network(
-        hafen, kiel, cloud, studio, need, offer_onprem, offer_cloud, offer_consulting,
-        offer_unrelated, users,
+        hafen,
+        kiel,
+        cloud,
+        studio,
+        need,
+        offer_onprem,
+        offer_cloud,
+        offer_consulting,
+        offer_unrelated,
+        users,
     )

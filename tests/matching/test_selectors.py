@@ -75,20 +75,32 @@ def test_user_filters(network: Network) -> None:
 
 def test_bad_filter_input_is_ignored() -> None:
     filters = ListingFilters.from_params(
-        {"kind": ["'; DROP TABLE x", "product"], "residency": "mars", "language": "1' OR",
-         "min_score": "viel", "limit": "10000", "region": "x" * 500},
+        {
+            "kind": ["'; DROP TABLE x", "product"],
+            "residency": "mars",
+            "language": "1' OR",
+            "min_score": "viel",
+            "limit": "10000",
+            "region": "x" * 500,
+        },
         entity="offer",
     )
     assert filters.kinds == ("product",)
-    assert filters.residency == "" and filters.language == "" and filters.min_score == 0.0
-    assert filters.limit == selectors.MAX_LIMIT and len(filters.region) == 100
+    assert filters.residency == ""
+    assert filters.language == ""
+    assert filters.min_score == 0.0
+    assert filters.limit == selectors.MAX_LIMIT
+    assert len(filters.region) == 100
 
 
 def test_unpublished_and_own_offers_are_not_suggested(network: Network) -> None:
     update_listing(network.offer_onprem, status="draft")
     own = create_listing(
-        type(network.offer_onprem), organisation=network.hafen, title="Eigenes Angebot",
-        kind="product", topics=terms("spracherkennung-untertitelung"),
+        type(network.offer_onprem),
+        organisation=network.hafen,
+        title="Eigenes Angebot",
+        kind="product",
+        topics=terms("spracherkennung-untertitelung"),
     )
     result = keys(selectors.match_need(network.need))
     assert network.offer_onprem.key not in result
@@ -106,7 +118,8 @@ def test_candidate_generation_uses_the_term_index(network: Network) -> None:
     with CaptureQueriesContext(connection) as queries:
         selectors.match_need(network.need)
     through = [q["sql"] for q in queries if "ecosystem_offer_topics" in q["sql"]]
-    assert through and "term_id" in through[0]
+    assert through
+    assert "term_id" in through[0]
     assert len(queries) < 15
 
 
@@ -141,8 +154,10 @@ def test_match_command_prints_json(network: Network) -> None:
     payload = json.loads(out.getvalue())
     assert payload["subject"] == {"type": "need", "key": network.need.key}
     first = payload["results"][0]
-    assert first["key"] == network.offer_onprem.key and first["type"] == "offer"
-    assert 0 < first["score"] <= 1 and first["reasons"]
+    assert first["key"] == network.offer_onprem.key
+    assert first["type"] == "offer"
+    assert 0 < first["score"] <= 1
+    assert first["reasons"]
     out = StringIO()
     call_command("match", offer=network.offer_onprem.key, stdout=out)
     assert "Untertitel für Lokalvideos" in out.getvalue()
@@ -160,19 +175,30 @@ def trio(person_for: Callable[..., User], db: None) -> dict[str, Person]:
 
     def org_with_need(name: str, need_slug: str) -> Any:
         org = create_organisation(name=name, kind="agency", region="Hamburg")
-        create_listing(Need, organisation=org, title=f"{name} sucht", kind="expert",
-                       topics=terms(need_slug))
+        create_listing(
+            Need, organisation=org, title=f"{name} sucht", kind="expert", topics=terms(need_slug)
+        )
         return org
 
-    me = person_for("me@example.org", org_with_need("Meine GmbH", "pr-social-media"),
-                    expertise=terms("spracherkennung-untertitelung"))
-    mutual = person_for("mutual@example.org",
-                        org_with_need("Gegenseitig", "spracherkennung-untertitelung"),
-                        expertise=terms("pr-social-media"))
-    one_sided = person_for("one@example.org", org_with_need("Einseitig", "audiogenerierung"),
-                           expertise=terms("pr-social-media"))
-    return {name: Person.objects.get(user=user) for name, user in
-            {"me": me, "mutual": mutual, "one_sided": one_sided}.items()}
+    me = person_for(
+        "me@example.org",
+        org_with_need("Meine GmbH", "pr-social-media"),
+        expertise=terms("spracherkennung-untertitelung"),
+    )
+    mutual = person_for(
+        "mutual@example.org",
+        org_with_need("Gegenseitig", "spracherkennung-untertitelung"),
+        expertise=terms("pr-social-media"),
+    )
+    one_sided = person_for(
+        "one@example.org",
+        org_with_need("Einseitig", "audiogenerierung"),
+        expertise=terms("pr-social-media"),
+    )
+    return {
+        name: Person.objects.get(user=user)
+        for name, user in {"me": me, "mutual": mutual, "one_sided": one_sided}.items()
+    }
 
 
 def test_people_reciprocal(trio: dict[str, Person]) -> None:
@@ -217,18 +243,29 @@ def test_people_respect_visibility(trio: dict[str, Person]) -> None:
 
 
 def test_startup_investor_matching(db: None) -> None:
-    startup = create_organisation(name="Tonspur Start-up", kind="startup", region="Hamburg",
-                                  sectors=terms("film"))
+    startup = create_organisation(
+        name="Tonspur Start-up", kind="startup", region="Hamburg", sectors=terms("film")
+    )
     fund = create_organisation(name="Elbe Seed Fonds", kind="investor", region="Hamburg")
     late = create_organisation(name="Growth Capital", kind="investor", region="Bayern")
-    domain.save_funding_profile(startup, role="startup", stages=["seed"],
-                                amount_sought_eur=750_000)
-    domain.save_funding_profile(fund, role="investor", stages=["pre_seed", "seed"],
-                                ticket_min_eur=200_000, ticket_max_eur=1_000_000,
-                                sectors=terms("film", "musik"), regions=["Hamburg"])
-    domain.save_funding_profile(late, role="investor", stages=["series_b_plus"],
-                                ticket_min_eur=10_000_000, ticket_max_eur=50_000_000,
-                                regions=["Bayern"])
+    domain.save_funding_profile(startup, role="startup", stages=["seed"], amount_sought_eur=750_000)
+    domain.save_funding_profile(
+        fund,
+        role="investor",
+        stages=["pre_seed", "seed"],
+        ticket_min_eur=200_000,
+        ticket_max_eur=1_000_000,
+        sectors=terms("film", "musik"),
+        regions=["Hamburg"],
+    )
+    domain.save_funding_profile(
+        late,
+        role="investor",
+        stages=["series_b_plus"],
+        ticket_min_eur=10_000_000,
+        ticket_max_eur=50_000_000,
+        regions=["Bayern"],
+    )
     matches = selectors.match_funding(startup)
     assert keys(matches) == [fund.key, late.key]
     assert "Phase passt: Seed" in matches[0].reasons

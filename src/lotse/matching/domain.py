@@ -9,6 +9,8 @@ exchanged only in :func:`accept_introduction`.
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import smtplib
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -40,6 +42,8 @@ from lotse.matching.models import (
     PersonSuggestionCount,
 )
 
+logger = logging.getLogger(__name__)
+
 MIN_MESSAGE = 20
 MAX_MESSAGE = 2000
 
@@ -59,7 +63,12 @@ def _mail(subject: str, body: str, recipients: Sequence[str]) -> None:
     prefix = getattr(settings, "ACCOUNT_EMAIL_SUBJECT_PREFIX", "[Lotse] ")
 
     def deliver() -> None:
-        send_mail(prefix + subject, body, None, recipients, fail_silently=False)
+        try:
+            send_mail(prefix + subject, body, None, recipients, fail_silently=False)
+        except (OSError, smtplib.SMTPException):
+            # The request itself is saved; a mail server outage must not turn into an error
+            # page.  The inbox on the site shows every request anyway.
+            logger.exception("Mail %r could not be sent", subject)
 
     transaction.on_commit(deliver)
 
