@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("lotse.core.urls")),
     path("verzeichnis/", include("lotse.ecosystem.urls")),
     path("konto/", include("lotse.accounts.urls")),
+    path("veranstaltungen/", include("lotse.events.urls")),
     path("matching/", include("lotse.matching.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

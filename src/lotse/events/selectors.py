@@ -1,0 +1,386 @@
+"""Reads of the events app: lists, the programme grid, speakers, agendas, figures."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from lotse.ecosystem.access import visible_people
+from lotse.ecosystem.models import Person, Term
+from lotse.events import access
+from lotse.events.domain.calendar import CalendarEntry, absolute
+from lotse.events.models import (
+    Event,
+    EventSeries,
+    Feedback,
+    Meeting,
+    MeetingStatus,
+    Registration,
+    RegistrationStatus,
+    Room,
+    Session,
+    SessionSignup,
+    Star,
+)
+
+
+def get_event(user: Any, slug: str) -> Event | None:
+    event = Event.objects.select_related("venue", "series", "host").filter(slug=slug).first()
+    if event is None or not access.can_view_event(user, event):
+        return None
+    return event
+
+
+def event_lists(user: Any) -> dict[str, list[Event]]:
+    now = timezone.now()
+    events = access.visible_events(user).select_related("venue", "series").order_by("starts_at")
+    upcoming = [e for e in events if e.ends_at >= now]
+    past = [e for e in events if e.ends_at < now]
+    past.reverse()
+    return {"upcoming": upcoming, "past": past}
+
+
+def series_with_episodes(user: Any, slug: str) -> tuple[EventSeries | None, list[Event]]:
+    series = EventSeries.objects.filter(slug=slug).first()
+    if series is None:
+        return None, []
+    episodes = list(
+        access.visible_events(user, series.episodes.all())
+        .prefetch_related("topics")
+        .order_by("starts_at")
+    )
+    return series, episodes
+
+
+def session_queryset(event: Event) -> QuerySet[Session]:
+    return (
+        Session.objects.filter(event=event)
+        .select_related("room")
+        .prefetch_related(
+            Prefetch("speakers", queryset=Person.objects.only("pk", "key", "name")),
+            Prefetch("topics", queryset=Term.objects.only("pk", "slug", "name")),
+        )
+        .order_by("starts_at", "room__position", "title")
+    )
+
+
+@dataclass
+class GridRow:
+    time: dt.datetime
+    cells: list[list[Session]]
+
+
+@dataclass
+class GridDay:
+    date: dt.date
+    rooms: list[Room | None]
+    rows: list[GridRow]
+
+
+@dataclass
+class Programme:
+    sessions: list[Session]
+    days: list[GridDay]
+    topics: list[Term]
+    rooms: list[Room]
+    languages: list[str]
+    selected: dict[str, str]
+    total: int
+    starred: set[int] = field(default_factory=set)
+
+
+def programme(event: Event, params: Mapping[str, Any], *, user: Any = None) -> Programme:
+    """The (filtered) programme, ready for the grid (day × time × room) and the list."""
+    all_sessions = list(session_queryset(event))
+    topics: dict[int, Term] = {}
+    rooms: dict[int, Room] = {}
+    languages: set[str] = set()
+    for session in all_sessions:
+        for term in session.topics.all():
+            topics[term.pk] = term
+        if session.room is not None:
+            rooms[session.room.pk] = session.room
+        languages.add(session.language)
+    selected = {
+        "topic": str(params.get("topic") or ""),
+        "room": str(params.get("room") or ""),
+        "language": str(params.get("language") or ""),
+    }
+    sessions = all_sessions
+    if selected["topic"]:
+        sessions = [s for s in sessions if any(t.slug == selected["topic"] for t in s.topics.all())]
+    if selected["room"]:
+        sessions = [s for s in sessions if str(s.room_id) == selected["room"]]
+    if selected["language"]:
+        sessions = [s for s in sessions if s.language == selected["language"]]
+    tz = event.tzinfo
+    by_day: dict[dt.date, list[Session]] = defaultdict(list)
+    for session in sessions:
+        by_day[session.starts_at.astimezone(tz).date()].append(session)
+    ordered_rooms = sorted(rooms.values(), key=lambda r: (r.position, r.name))
+    days: list[GridDay] = []
+    for date in sorted(by_day):
+        day_sessions = by_day[date]
+        day_rooms: list[Room | None] = [
+            r for r in ordered_rooms if any(s.room_id == r.pk for s in day_sessions)
+        ]
+        if any(s.room_id is None for s in day_sessions):
+            day_rooms.append(None)
+        column = {(r.pk if r else None): i for i, r in enumerate(day_rooms)}
+        rows: dict[dt.datetime, list[list[Session]]] = {}
+        for session in day_sessions:
+            cells = rows.setdefault(session.starts_at, [[] for _ in day_rooms])
+            cells[column[session.room_id]].append(session)
+        days.append(
+            GridDay(
+                date=date,
+                rooms=day_rooms,
+                rows=[GridRow(time=t, cells=rows[t]) for t in sorted(rows)],
+            )
+        )
+    starred: set[int] = set()
+    if user is not None and user.is_authenticated:
+        starred = set(
+            Star.objects.filter(user=user, session__event=event).values_list(
+                "session_id", flat=True
+            )
+        )
+    return Programme(
+        sessions=sessions,
+        days=days,
+        topics=sorted(topics.values(), key=lambda t: t.name),
+        rooms=ordered_rooms,
+        languages=sorted(languages),
+        selected=selected,
+        total=len(all_sessions),
+        starred=starred,
+    )
+
+
+def get_session(event: Event, code: str) -> Session | None:
+    return session_queryset(event).filter(code=code).prefetch_related("materials").first()
+
+
+def event_speakers(user: Any, event: Event) -> list[Person]:
+    people = Person.objects.filter(event_sessions__event=event).distinct().order_by("name")
+    return list(visible_people(user, people))
+
+
+def speaker_sessions(user: Any, person: Person) -> list[Session]:
+    events = access.visible_events(user)
+    return list(
+        Session.objects.filter(speakers=person, event__in=events)
+        .select_related("event", "room")
+        .order_by("starts_at")
+    )
+
+
+def user_registration(event: Event, user: Any) -> Registration | None:
+    if not user.is_authenticated:
+        return None
+    return Registration.objects.filter(event=event, user=user).first()
+
+
+def waiting_position(registration: Registration) -> int | None:
+    if registration.status != RegistrationStatus.WAITING:
+        return None
+    return (
+        Registration.objects.filter(
+            event_id=registration.event_id, status=RegistrationStatus.WAITING
+        )
+        .filter(
+            Q(queued_at__lt=registration.queued_at)
+            | Q(queued_at=registration.queued_at, pk__lt=registration.pk)
+        )
+        .count()
+        + 1
+    )
+
+
+def registrations(event: Event) -> list[Registration]:
+    return list(
+        Registration.objects.filter(event=event)
+        .select_related("user", "user__person", "organisation")
+        .order_by("status", "queued_at", "pk")
+    )
+
+
+def display_name(user: Any) -> str:
+    person = getattr(user, "person", None)
+    try:
+        if person is not None and person.name:
+            return str(person.name)
+    except Person.DoesNotExist:  # pragma: no cover - reverse one-to-one miss
+        pass
+    return str(user.email).split("@")[0]
+
+
+def signed_up_session_ids(event: Event, user: Any) -> set[int]:
+    if not user.is_authenticated:
+        return set()
+    return set(
+        SessionSignup.objects.filter(user=user, session__event=event).values_list(
+            "session_id", flat=True
+        )
+    )
+
+
+# --- personal agenda -------------------------------------------------------------------
+
+
+@dataclass
+class AgendaItem:
+    kind: str  # "session" | "meeting" | "event"
+    title: str
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    location: str
+    url: str
+    event: Event
+    uid: str
+    detail: str = ""
+
+
+def agenda(user: Any) -> list[AgendaItem]:
+    """Starred sessions, published 1:1 meetings and registered events of one person."""
+    items: list[AgendaItem] = []
+    stars = (
+        Star.objects.filter(user=user)
+        .select_related("session", "session__event", "session__room")
+        .order_by("session__starts_at")
+    )
+    for star in stars:
+        session = star.session
+        items.append(
+            AgendaItem(
+                kind="session",
+                title=session.title,
+                starts_at=session.starts_at,
+                ends_at=session.ends_at,
+                location=str(session.room or session.event.online_url or ""),
+                url=session.get_absolute_url(),
+                event=session.event,
+                uid=f"{session.guid}@lotse",
+            )
+        )
+    meetings = Meeting.objects.filter(
+        Q(person_a=user) | Q(person_b=user), status=MeetingStatus.CONFIRMED
+    ).select_related("slot", "event", "person_a__person", "person_b__person")
+    for meeting in meetings:
+        other = meeting.person_b if meeting.person_a_id == user.pk else meeting.person_a
+        items.append(
+            AgendaItem(
+                kind="meeting",
+                title=f"1:1-Meeting mit {display_name(other)}",
+                starts_at=meeting.slot.starts_at,
+                ends_at=meeting.slot.ends_at,
+                location=f"Tisch {meeting.table}",
+                url=f"/veranstaltungen/{meeting.event.slug}/meetings/",
+                event=meeting.event,
+                uid=f"meeting-{meeting.pk}@lotse",
+                detail=f"Tisch {meeting.table}",
+            )
+        )
+    registered = Registration.objects.filter(
+        user=user, status=RegistrationStatus.CONFIRMED
+    ).select_related("event", "event__venue")
+    for registration in registered:
+        event = registration.event
+        items.append(
+            AgendaItem(
+                kind="event",
+                title=event.title,
+                starts_at=event.starts_at,
+                ends_at=event.ends_at,
+                location=event.venue.name if event.venue else event.online_url,
+                url=event.get_absolute_url(),
+                event=event,
+                uid=f"event-{event.slug}@lotse",
+            )
+        )
+    items.sort(key=lambda item: (item.starts_at, item.kind != "event"))
+    return items
+
+
+def agenda_entries(user: Any) -> list[CalendarEntry]:
+    return [
+        CalendarEntry(
+            uid=item.uid,
+            title=item.title,
+            starts_at=item.starts_at,
+            ends_at=item.ends_at,
+            location=item.location,
+            description=item.detail,
+            url=absolute(item.url),
+            time_zone=item.event.time_zone,
+        )
+        for item in agenda(user)
+    ]
+
+
+# --- figures -----------------------------------------------------------------------------
+
+
+@dataclass
+class Figures:
+    registrations: int
+    confirmed: int
+    waiting: int
+    pending: int
+    cancelled: int
+    checked_in: int
+    no_shows: int
+    attendance_rate: float | None
+    meetings_scheduled: int
+    meetings_held: int
+    follow_ups: int
+    feedback_count: int
+    average_rating: float | None
+    by_organisation: list[tuple[str, int]]
+
+
+def figures(event: Event) -> Figures:
+    counts = dict(
+        Registration.objects.filter(event=event)
+        .values_list("status")
+        .annotate(n=Count("pk"))
+        .values_list("status", "n")
+    )
+    confirmed = counts.get(RegistrationStatus.CONFIRMED, 0)
+    checked_in = Registration.objects.filter(
+        event=event, status=RegistrationStatus.CONFIRMED, checked_in_at__isnull=False
+    ).count()
+    no_shows = Registration.objects.filter(event=event, no_show=True).count()
+    meetings = list(Meeting.objects.filter(event=event, status=MeetingStatus.CONFIRMED))
+    feedback = Feedback.objects.filter(session__event=event)
+    ratings = list(feedback.values_list("rating", flat=True))
+    by_org = (
+        Registration.objects.filter(
+            event=event, status=RegistrationStatus.CONFIRMED, checked_in_at__isnull=False
+        )
+        .values_list("organisation__name")
+        .annotate(n=Count("pk"))
+        .order_by("-n")
+    )
+    return Figures(
+        registrations=sum(counts.values()),
+        confirmed=confirmed,
+        waiting=counts.get(RegistrationStatus.WAITING, 0),
+        pending=counts.get(RegistrationStatus.PENDING, 0),
+        cancelled=counts.get(RegistrationStatus.CANCELLED, 0),
+        checked_in=checked_in,
+        no_shows=no_shows,
+        attendance_rate=(checked_in / confirmed) if confirmed else None,
+        meetings_scheduled=len(meetings),
+        meetings_held=sum(1 for m in meetings if m.happened),
+        follow_ups=sum(1 for m in meetings if m.follow_up),
+        feedback_count=len(ratings),
+        average_rating=(sum(ratings) / len(ratings)) if ratings else None,
+        by_organisation=[(name or "—", n) for name, n in by_org],
+    )
