@@ -158,3 +158,21 @@ def test_broken_json_and_unreadable_files(tmp_path: Path) -> None:
     with pytest.raises(ProblemError, match="not UTF-8"):
         load_problem(latin)
     assert json.loads(json.dumps(valid()))  # the fixture itself stays valid JSON
+
+
+def test_the_documented_example_is_valid_and_solves_as_described() -> None:
+    from lotse.meetings import solve
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "meetings-format.md").read_text("utf-8")
+    example = doc.split("```json\n")[1].split("```")[0]
+    problem = loads_problem(example)
+    solution = solve(problem, method="cpsat", time_limit=10)
+    assert solution.status == "optimal"
+    met = {frozenset((m.a, m.b)) for m in solution.meetings}
+    assert met == {
+        frozenset(("anna", "cem")),
+        frozenset(("ben", "cem")),
+        frozenset(("cem", "dora")),
+    }
+    reasons = {(u.source, u.target): u.reason for u in solution.unmet_wishes}
+    assert reasons[("dora", "ben")] == "no_thanks"

@@ -50,7 +50,12 @@ def pairs(meetings: list[Meeting]) -> set[frozenset[str]]:
     return {frozenset((m.a, m.b)) for m in meetings}
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=25,
+    deadline=None,
+    database=None,  # no .hypothesis/ folder in the work tree
+    suppress_health_check=[HealthCheck.too_slow],
+)
 @given(
     seed=st.integers(0, 10_000),
     people=st.integers(2, 40),
