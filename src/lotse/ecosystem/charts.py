@@ -15,12 +15,12 @@ from lotse.ecosystem.geo import BaseMap, base_map
 
 # --- Bar charts -----------------------------------------------------------------------
 
-BAR_WIDTH = 640
-BAR_LABEL_WIDTH = 210
-BAR_VALUE_SPACE = 64
-BAR_ROW = 26
-BAR_THICKNESS = 17
-LABEL_CHARS = 30
+BAR_WIDTH = 520
+BAR_LABEL_WIDTH = 212
+BAR_VALUE_SPACE = 56
+BAR_ROW = 28
+BAR_THICKNESS = 19
+LABEL_CHARS = 25
 
 
 @dataclass
@@ -83,7 +83,7 @@ def bar_chart(
                 href=href,
                 y=y,
                 width=width,
-                text_y=y + BAR_THICKNESS - 4,
+                text_y=y + BAR_THICKNESS - 5,
                 value_x=BAR_LABEL_WIDTH + width + 6,
             )
         )
@@ -92,9 +92,9 @@ def bar_chart(
 
 # --- Line chart -----------------------------------------------------------------------
 
-LINE_WIDTH = 640
-LINE_HEIGHT = 280
-MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, MARGIN_BOTTOM = 56, 20, 16, 40
+LINE_WIDTH = 1000
+LINE_HEIGHT = 300
+MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, MARGIN_BOTTOM = 64, 24, 16, 40
 
 
 @dataclass
@@ -335,10 +335,11 @@ def map_chart(
         taken.append(box)
         labels.append(Label(dot.city, round(box[0], 1), round(box[3] - 2, 1)))
 
+    # The legend sits in the North Sea, top left, where no organisation is.
     legend_dots = []
-    y = base.height - 20.0
+    y = 16.0
     for count, text in legend:
         r = radius(count, largest)
-        legend_dots.append(Dot(text, count, 20 + MAX_RADIUS, y - r, r, "", text))
-        y -= 2 * r + 12
+        legend_dots.append(Dot(text, count, 16 + MAX_RADIUS, y + r, r, "", text))
+        y += 2 * r + 10
     return MapChart(id, title, description, base, states, dots, labels, outside, legend_dots)
