@@ -29,7 +29,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -151,8 +151,28 @@ class _Clock:
 def _bulk_m2m(
     through: type[models.Model], owner_field: str, pairs: Iterable[tuple[int, int]]
 ) -> None:
-    rows = [through(**{f"{owner_field}_id": owner, "term_id": term}) for owner, term in pairs]
-    through._default_manager.bulk_create(rows, batch_size=5000)
+    """Insert many-to-many rows (owner, term) with one ``executemany``.
+
+    Model instances would cost about as much as the whole rest of the generator;
+    these tables have just two integer columns, so plain rows are safe.
+    """
+    _insert_rows(through, (f"{owner_field}_id", "term_id"), list(pairs))
+
+
+def _insert_rows(
+    model: type[models.Model], attnames: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> None:
+    if not rows:
+        return
+    meta = model._meta
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(meta.get_field(name.removesuffix("_id")).column) for name in attnames)
+    placeholders = ", ".join(["%s"] * len(attnames))
+    # Identifiers come from model metadata, values are parameters.
+    sql = f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({placeholders})"  # noqa: S608
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), 10000):
+            cursor.executemany(sql, rows[start : start + 10000])
 
 
 # --- The demo network -----------------------------------------------------------------
@@ -921,17 +941,19 @@ def _generate(
         saved_people = Person.objects.bulk_create(people)
         ids = _ids(Person, saved_people)
         person_ids += ids
-        Membership.objects.bulk_create(
+        _insert_rows(
+            Membership,
+            ("person_id", "organisation_id", "role", "title"),
             [
-                Membership(
-                    person_id=pk,
-                    organisation_id=org,
-                    role=MembershipRole.ADMIN if n == 0 and pk % 3 == 0 else MembershipRole.MEMBER,
+                (
+                    pk,
+                    org,
+                    MembershipRole.ADMIN if n == 0 and pk % 3 == 0 else MembershipRole.MEMBER,
+                    "",
                 )
                 for pk, orgs in zip(ids, homes, strict=True)
                 for n, org in enumerate(orgs)
             ],
-            batch_size=batch_size,
         )
         _bulk_m2m(
             Person.expertise.through,
