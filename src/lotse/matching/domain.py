@@ -172,7 +172,7 @@ def send_introduction(
 
 def _lock(request: IntroductionRequest) -> IntroductionRequest:
     return (
-        IntroductionRequest.objects.select_for_update()
+        IntroductionRequest.objects.select_for_update(of=("self",))
         .select_related("sender", "sender_person", "recipient", "recipient__user")
         .get(pk=request.pk)
     )
