@@ -88,7 +88,7 @@ class Mailbox:
         self.messages: list[Any] = []
         self._lock = threading.Lock()
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         import email
         from email import policy
 

@@ -55,9 +55,7 @@ def test_forged_member_removal_is_refused(member: User, organisation: Any) -> No
 
 
 @pytest.mark.django_db
-def test_forged_claim_decision_is_refused(
-    manager: User, make_user: Any, organisation: Any
-) -> None:
+def test_forged_claim_decision_is_refused(manager: User, make_user: Any, organisation: Any) -> None:
     claim = OrganisationClaim.objects.create(organisation=organisation, user=make_user())
     client = Client(enforce_csrf_checks=True)
     client.force_login(manager)

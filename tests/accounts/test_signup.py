@@ -89,9 +89,7 @@ def test_password_reset_by_mail(client: Client, smtp_mailbox: Any, verified_user
     assert response["Location"] == "/accounts/password/reset/key/done/"
 
     client.logout()
-    refused = client.post(
-        "/accounts/login/", {"login": user.email, "password": "s3cret-Passwort!"}
-    )
+    refused = client.post("/accounts/login/", {"login": user.email, "password": "s3cret-Passwort!"})
     assert refused.status_code == 200
     assert "nicht korrekt" in refused.content.decode()
     response = client.post("/accounts/login/", {"login": user.email, "password": new_password})
@@ -136,9 +134,7 @@ def test_too_many_failed_logins_are_refused_with_a_clear_message(
 
 
 @pytest.mark.django_db
-def test_login_is_open_again_after_the_counter_is_reset(
-    client: Client, verified_user: Any
-) -> None:
+def test_login_is_open_again_after_the_counter_is_reset(client: Client, verified_user: Any) -> None:
     from django.core.cache import cache
 
     user = verified_user("ziel@example.org")

@@ -44,9 +44,7 @@ class AccountAdapter(DefaultAccountAdapter):
         "account_inactive": _("Dieses Konto ist deaktiviert."),
     }
 
-    def save_user(
-        self, request: HttpRequest, user: Any, form: Any, commit: bool = True
-    ) -> Any:
+    def save_user(self, request: HttpRequest, user: Any, form: Any, commit: bool = True) -> Any:
         user = super().save_user(request, user, form, commit=commit)
         if commit:
             ensure_person_for_user(user)

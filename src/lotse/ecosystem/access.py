@@ -42,7 +42,7 @@ def _person_of(user: Any) -> Person | None:
     if cached is None:
         cached = Person.objects.filter(user=user).first() or False
         user._lotse_person = cached
-    return cached or None
+    return cached if isinstance(cached, Person) else None
 
 
 def membership_role(user: Any, organisation: Organisation) -> str | None:
@@ -104,7 +104,11 @@ def is_own_person(user: Any, person: Person) -> bool:
 def can_view_person(user: Any, person: Person) -> bool:
     if is_manager(user) or is_own_person(user, person):
         return True
-    return person.visibility in _visible_levels(user)
+    if person.visibility in _visible_levels(user):
+        return True
+    # Whoever keeps a profile (admins of an account-less person's organisation)
+    # still sees it after hiding it; everybody else gets a 404.
+    return person.user_id is None and can_edit_person(user, person)
 
 
 def can_view_person_field(user: Any, person: Person, field: str) -> bool:

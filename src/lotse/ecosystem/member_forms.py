@@ -63,9 +63,7 @@ class TermRenameForm(forms.Form):
 
 
 class TermDecisionForm(forms.Form):
-    decision = forms.ChoiceField(
-        choices=[("approve", _("freigeben")), ("reject", _("ablehnen"))]
-    )
+    decision = forms.ChoiceField(choices=[("approve", _("freigeben")), ("reject", _("ablehnen"))])
 
 
 class StaleFilterForm(forms.Form):
@@ -74,7 +72,9 @@ class StaleFilterForm(forms.Form):
         label=_("Art"), required=False, choices=[("", _("alle")), *OrganisationKind.choices]
     )
     region = forms.CharField(label=_("Region"), required=False, max_length=100)
-    reminded = forms.ChoiceField(label=_("Erinnerung verschickt"), required=False, choices=YES_NO_ANY)
+    reminded = forms.ChoiceField(
+        label=_("Erinnerung verschickt"), required=False, choices=YES_NO_ANY
+    )
     older_than_days = forms.IntegerField(
         label=_("Nicht bestätigt seit mindestens (Tagen)"),
         required=False,

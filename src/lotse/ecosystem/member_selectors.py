@@ -108,9 +108,7 @@ def pending_claims() -> QuerySet[OrganisationClaim]:
 
 def get_claim(claim_id: int) -> OrganisationClaim | None:
     return (
-        OrganisationClaim.objects.filter(pk=claim_id)
-        .select_related("organisation", "user")
-        .first()
+        OrganisationClaim.objects.filter(pk=claim_id).select_related("organisation", "user").first()
     )
 
 
@@ -140,7 +138,9 @@ def stale_organisations(
     return organisations.order_by("last_confirmed", "name")
 
 
-def organisations_for_verification(*, query: str = "", verified: str = "") -> QuerySet[Organisation]:
+def organisations_for_verification(
+    *, query: str = "", verified: str = ""
+) -> QuerySet[Organisation]:
     organisations = Organisation.objects.all()
     if query:
         organisations = organisations.filter(name__icontains=query)

@@ -66,9 +66,7 @@ def invite_colleague(
         organisation=organisation, person__user__email__iexact=email
     ).exists()
     if already_member:
-        raise ValidationError(
-            {"email": _("Diese Person ist bereits Mitglied der Organisation.")}
-        )
+        raise ValidationError({"email": _("Diese Person ist bereits Mitglied der Organisation.")})
     invitation = (
         Invitation.objects.select_for_update()
         .filter(organisation=organisation, email__iexact=email, accepted_at__isnull=True)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import logging
 import smtplib
+from collections.abc import Callable
 from functools import wraps
-from typing import Any, Callable
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -79,7 +80,8 @@ def manage(request: HttpRequest) -> HttpResponse:
     verification_form = VerificationFilterForm(request.GET or None)
     verification_filter = verification_form.cleaned_data if verification_form.is_valid() else {}
     candidates = member_selectors.organisations_for_verification(
-        query=verification_filter.get("vq") or "", verified=verification_filter.get("verified") or ""
+        query=verification_filter.get("vq") or "",
+        verified=verification_filter.get("verified") or "",
     )
     context = {
         "claims": member_selectors.pending_claims()[:100],
@@ -112,24 +114,34 @@ def claim_decide(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         if form.cleaned_data["decision"] == "approve":
             claim_domain.approve_claim(
-                claim, decided_by=request.user, verify=form.cleaned_data["verify"],
+                claim,
+                decided_by=request.user,
+                verify=form.cleaned_data["verify"],
                 base_url=base_url,
             )
-            messages.success(request, _("Der Anspruch wurde bestätigt und die Person benachrichtigt."))
+            messages.success(
+                request, _("Der Anspruch wurde bestätigt und die Person benachrichtigt.")
+            )
         else:
             claim_domain.reject_claim(
-                claim, decided_by=request.user, reason=form.cleaned_data["reason"],
+                claim,
+                decided_by=request.user,
+                reason=form.cleaned_data["reason"],
                 base_url=base_url,
             )
-            messages.success(request, _("Der Anspruch wurde abgelehnt und die Person benachrichtigt."))
+            messages.success(
+                request, _("Der Anspruch wurde abgelehnt und die Person benachrichtigt.")
+            )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     except (OSError, smtplib.SMTPException):
         logger.exception("claim decision mail failed")
         messages.error(
             request,
-            _("Die Benachrichtigung konnte nicht versendet werden; die Entscheidung wurde "
-              "nicht gespeichert. Bitte versuchen Sie es später erneut."),
+            _(
+                "Die Benachrichtigung konnte nicht versendet werden; die Entscheidung wurde "
+                "nicht gespeichert. Bitte versuchen Sie es später erneut."
+            ),
         )
     return _back(request, "#claims")
 
@@ -142,7 +154,9 @@ def organisation_verify(request: HttpRequest, key: str) -> HttpResponse:
     verified = form.is_valid() and form.cleaned_data["verified"]
     org_domain.verify_organisation(organisation, verified_by=request.user, verified=verified)
     if verified:
-        messages.success(request, _("%(name)s ist jetzt verifiziert.") % {"name": organisation.name})
+        messages.success(
+            request, _("%(name)s ist jetzt verifiziert.") % {"name": organisation.name}
+        )
     else:
         messages.success(
             request, _("%(name)s ist nicht mehr verifiziert.") % {"name": organisation.name}
@@ -191,7 +205,9 @@ def term_add(request: HttpRequest) -> HttpResponse:
 @manager_required
 def term_rename(request: HttpRequest, pk: int) -> HttpResponse:
     term = get_object_or_404(Term, pk=pk)
-    form = TermRenameForm(request.POST or None, initial={"name": term.name, "name_en": term.name_en})
+    form = TermRenameForm(
+        request.POST or None, initial={"name": term.name, "name_en": term.name_en}
+    )
     if request.method == "POST" and form.is_valid():
         try:
             curation.rename_term(
@@ -200,7 +216,9 @@ def term_rename(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, _("Der Begriff heißt jetzt „%(name)s“.") % {"name": term.name})
+            messages.success(
+                request, _("Der Begriff heißt jetzt „%(name)s“.") % {"name": term.name}
+            )
             return redirect(reverse("ecosystem:manage") + "#taxonomy")
     return render(
         request,

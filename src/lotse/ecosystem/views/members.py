@@ -60,8 +60,10 @@ def organisation_members(request: HttpRequest, key: str) -> HttpResponse:
             logger.exception("invitation mail failed")
             form.add_error(
                 None,
-                _("Die Einladung konnte nicht per E-Mail versendet werden und wurde nicht "
-                  "gespeichert. Bitte versuchen Sie es später erneut."),
+                _(
+                    "Die Einladung konnte nicht per E-Mail versendet werden und wurde nicht "
+                    "gespeichert. Bitte versuchen Sie es später erneut."
+                ),
             )
         else:
             messages.success(
@@ -168,8 +170,10 @@ def organisation_claim(request: HttpRequest, key: str) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _("Danke! Das Netzwerk-Management prüft Ihren Anspruch; Sie erhalten "
-                  "eine E-Mail mit der Entscheidung."),
+                _(
+                    "Danke! Das Netzwerk-Management prüft Ihren Anspruch; Sie erhalten "
+                    "eine E-Mail mit der Entscheidung."
+                ),
             )
             return redirect("accounts:dashboard")
     context = {"organisation": organisation, "form": form, "pending": pending}
