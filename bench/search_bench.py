@@ -22,18 +22,78 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "src"))
 
-WORDS = (
-    "KI Untertitel Software Datenschutz Beratung Verlag Redaktion Archiv Metadaten Musik Film "
-    "Theater Hörbuch Stimme Übersetzung Chatbot Museum Forschung Sprachmodell Workshop Schulung "
-    "Investor Start-up Plattform Cloud Empfehlung Personalisierung Podcast Video Bild Analyse "
-    "Prognose Publikum Festival Design Werbung Games Kunst Kultur Medien Hamburg Berlin München "
-    "Köln Leipzig automatisch generativ barrierefrei regional digital Produktion Sender Rundfunk"
-).split()
+WORDS = [
+    "KI",
+    "Untertitel",
+    "Software",
+    "Datenschutz",
+    "Beratung",
+    "Verlag",
+    "Redaktion",
+    "Archiv",
+    "Metadaten",
+    "Musik",
+    "Film",
+    "Theater",
+    "Hörbuch",
+    "Stimme",
+    "Übersetzung",
+    "Chatbot",
+    "Museum",
+    "Forschung",
+    "Sprachmodell",
+    "Workshop",
+    "Schulung",
+    "Investor",
+    "Start-up",
+    "Plattform",
+    "Cloud",
+    "Empfehlung",
+    "Personalisierung",
+    "Podcast",
+    "Video",
+    "Bild",
+    "Analyse",
+    "Prognose",
+    "Publikum",
+    "Festival",
+    "Design",
+    "Werbung",
+    "Games",
+    "Kunst",
+    "Kultur",
+    "Medien",
+    "Hamburg",
+    "Berlin",
+    "München",
+    "Köln",
+    "Leipzig",
+    "automatisch",
+    "generativ",
+    "barrierefrei",
+    "regional",
+    "digital",
+    "Produktion",
+    "Sender",
+    "Rundfunk",
+]
 QUERIES = [
-    "Untertitelungssoftware", "Datenschutz Beratung", "KI Archiv", "Hörbuch Stimme",
-    "Sprachmodell Forschung Hamburg", "Investor Games", "Musik Produktion", "Untertiel",
-    "automatische Übersetzung für Filmfestivals", "Chatbot Museum", "Podcast", "subtitles",
-    "Empfehlung Personalisierung Video", "barrierefrei Theater", "Metadaten", "Publikum Analyse",
+    "Untertitelungssoftware",
+    "Datenschutz Beratung",
+    "KI Archiv",
+    "Hörbuch Stimme",
+    "Sprachmodell Forschung Hamburg",
+    "Investor Games",
+    "Musik Produktion",
+    "Untertiel",
+    "automatische Übersetzung für Filmfestivals",
+    "Chatbot Museum",
+    "Podcast",
+    "subtitles",
+    "Empfehlung Personalisierung Video",
+    "barrierefrei Theater",
+    "Metadaten",
+    "Publikum Analyse",
 ]
 
 
@@ -62,8 +122,12 @@ def generate(scale: float) -> dict[str, int]:
     Organisation.objects.bulk_create(
         [
             Organisation(
-                key=f"org-{i}", kind="startup", name=f"{rng.choice(WORDS)} {i} GmbH",
-                short_description=text(rng, 12), description=text(rng, 40), city="Hamburg",
+                key=f"org-{i}",
+                kind="startup",
+                name=f"{rng.choice(WORDS)} {i} GmbH",
+                short_description=text(rng, 12),
+                description=text(rng, 40),
+                city="Hamburg",
             )
             for i in range(n_org)
         ],
@@ -81,9 +145,11 @@ def generate(scale: float) -> dict[str, int]:
         model.objects.bulk_create(
             [
                 model(
-                    key=f"{model.__name__.lower()}-{i}", organisation_id=rng.choice(org_ids),
-                    title=text(rng, 5), description=text(rng, 30), kind="product"
-                    if model is Offer else "solution",
+                    key=f"{model.__name__.lower()}-{i}",
+                    organisation_id=rng.choice(org_ids),
+                    title=text(rng, 5),
+                    description=text(rng, 30),
+                    kind="product" if model is Offer else "solution",
                 )
                 for i in range(count)
             ],
@@ -103,9 +169,13 @@ def icontains(query: str) -> int:
 
     found = 0
     for word in query.split()[:3]:
-        found += len(Organisation.objects.filter(
-            Q(name__icontains=word) | Q(short_description__icontains=word)
-            | Q(description__icontains=word))[:20])
+        found += len(
+            Organisation.objects.filter(
+                Q(name__icontains=word)
+                | Q(short_description__icontains=word)
+                | Q(description__icontains=word)
+            )[:20]
+        )
         found += len(Person.objects.filter(Q(name__icontains=word) | Q(bio__icontains=word))[:20])
         found += len(Offer.objects.filter(description__icontains=word)[:20])
         found += len(Need.objects.filter(description__icontains=word)[:20])
@@ -120,7 +190,8 @@ def icontains_full(query: str) -> int:
 
     word = query.split()[0]
     return Organisation.objects.filter(
-        Q(name__icontains=word) | Q(short_description__icontains=word)
+        Q(name__icontains=word)
+        | Q(short_description__icontains=word)
         | Q(description__icontains=word)
     ).count()
 
@@ -160,10 +231,14 @@ def main() -> None:
                 search(q, mode=mode)
                 samples.append(time.perf_counter() - t)
         results[mode] = p95(samples)
-        print(f"search {mode:8} p95 {results[mode]:7.1f} ms  median "
-              f"{statistics.median(samples) * 1000:6.1f} ms")
-    for name, fn in (("icontains (first 20 per table)", icontains),
-                     ("icontains (count all matches)", icontains_full)):
+        print(
+            f"search {mode:8} p95 {results[mode]:7.1f} ms  median "
+            f"{statistics.median(samples) * 1000:6.1f} ms"
+        )
+    for name, fn in (
+        ("icontains (first 20 per table)", icontains),
+        ("icontains (count all matches)", icontains_full),
+    ):
         samples = []
         for _ in range(max(1, args.rounds // 2)):
             for q in QUERIES:
