@@ -112,7 +112,7 @@ def test_session_signup_capacity_and_clash(
     reg.sign_up_for_session(ws1, a)
     with pytest.raises(reg.RegistrationError, match="ausgebucht"):
         reg.sign_up_for_session(ws1, b)
-    with pytest.raises(reg.RegistrationError, match="Zeitüberschneidung.*Workshop A"):
+    with pytest.raises(reg.RegistrationError, match=r"Zeitüberschneidung.*Workshop A"):
         reg.sign_up_for_session(ws2, a)
     reg.cancel_session_signup(ws1, a)
     reg.sign_up_for_session(ws2, a)

@@ -46,7 +46,8 @@ TYPE_MAP = {
     "fireside chat": "fireside",
     "kamingespräch": "fireside",
 }
-_DURATION = re.compile(r"^\s*(?:(\d+):)?(\d{1,3}):(\d{2})(?::(\d{2}))?\s*$")
+# "H:MM" or "H:MM:SS" as in the XSD
+_DURATION = re.compile(r"^\s*(\d{1,3}):(\d{2})(?::(\d{2}))?\s*$")
 
 
 class ScheduleImportError(Exception):
@@ -135,8 +136,8 @@ def _minutes(value: Any) -> int | None:
     match = _DURATION.match(str(value or ""))
     if not match:
         return None
-    days, hours, minutes, _seconds = match.groups()
-    return int(days or 0) * 24 * 60 + int(hours) * 60 + int(minutes)
+    hours, minutes, _seconds = match.groups()
+    return int(hours) * 60 + int(minutes)
 
 
 def _start(raw: dict[str, Any], day_date: str | None, tz: zoneinfo.ZoneInfo) -> dt.datetime | None:
