@@ -13,7 +13,11 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("LOTSE_")}
+    environment = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("LOTSE_") and k not in {"DJANGO_ALLOW_ASYNC_UNSAFE", "DATABASE_URL"}
+    }
     environment.update(env)
     return subprocess.run(
         [sys.executable, str(ROOT / "manage.py"), *args],
