@@ -210,3 +210,30 @@ def test_funding_page(client: Client, network: Network) -> None:
     response = client.get(reverse("matching:funding_suggestions", args=[network.kiel.key]))
     assert response.status_code == 200
     assert "Passende Investoren" in response.content.decode()
+
+
+def test_funding_profile_form(client: Client, network: Network) -> None:
+    url = reverse("matching:funding_profile_edit", args=[network.kiel.key])
+    assert login(client, network.users["hafen"]).get(url).status_code == 403
+    owner = login(Client(), network.users["kiel"])
+    assert owner.get(url).status_code == 200
+    bad = owner.post(url, {"role": "startup", "stages": ["seed", "series_a"]})
+    assert bad.status_code == 400
+    assert "genau eine aktuelle Phase" in bad.content.decode()
+    bad = owner.post(url, {"role": "investor", "ticket_min_eur": "9", "ticket_max_eur": "1"})
+    assert bad.status_code == 400
+    response = owner.post(
+        url,
+        {
+            "role": "startup",
+            "stages": ["seed"],
+            "amount_sought_eur": "400000",
+            "active": "on",
+            "regions": " Hamburg , ",
+        },
+    )
+    assert response.status_code == 302
+    profile = network.kiel.funding_profile
+    assert profile.stages == ["seed"]
+    assert profile.amount_sought_eur == 400_000
+    assert profile.regions == ["Hamburg"]

@@ -5,9 +5,16 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from lotse.ecosystem.models import DataResidency, NeedKind, OfferKind
+from lotse.ecosystem.models import (
+    DataResidency,
+    NeedKind,
+    OfferKind,
+    Term,
+    TermStatus,
+    Vocabulary,
+)
 from lotse.matching.domain import MAX_MESSAGE, MIN_MESSAGE
-from lotse.matching.models import CollaborationKind
+from lotse.matching.models import CollaborationKind, FundingRole, FundingStage
 
 LANGUAGE_CHOICES = [("", _("alle")), ("de", _("Deutsch")), ("en", _("Englisch"))]
 RESIDENCY_CHOICES = [
@@ -67,3 +74,62 @@ class AllianceForm(forms.Form):
         choices=CollaborationKind.choices,
         initial=CollaborationKind.PROJECT,
     )
+
+
+class FundingProfileForm(forms.Form):
+    """Financing data of a start-up or an investor (for the start-up ↔ investor matching)."""
+
+    role = forms.ChoiceField(label=_("Rolle"), choices=FundingRole.choices)
+    stages = forms.MultipleChoiceField(
+        label=_("Phase(n)"),
+        choices=FundingStage.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "Start-up: genau die aktuelle Phase; Investor: alle Phasen, in die Sie investieren."
+        ),
+    )
+    amount_sought_eur = forms.IntegerField(
+        label=_("Gesuchter Betrag (EUR)"), required=False, min_value=0, max_value=10**12
+    )
+    ticket_min_eur = forms.IntegerField(
+        label=_("Ticket ab (EUR)"), required=False, min_value=0, max_value=10**12
+    )
+    ticket_max_eur = forms.IntegerField(
+        label=_("Ticket bis (EUR)"), required=False, min_value=0, max_value=10**12
+    )
+    sectors = forms.ModelMultipleChoiceField(
+        label=_("Branchen von Interesse (Investor)"),
+        queryset=Term.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    regions = forms.CharField(
+        label=_("Regionen von Interesse (Investor)"),
+        required=False,
+        max_length=500,
+        help_text=_("Durch Kommas getrennt, z. B. „Hamburg, Schleswig-Holstein“; leer: überall."),
+    )
+    active = forms.BooleanField(label=_("Profil ist aktiv"), required=False, initial=True)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        sectors = self.fields["sectors"]
+        assert isinstance(sectors, forms.ModelMultipleChoiceField)
+        sectors.queryset = Term.objects.filter(
+            vocabulary=Vocabulary.SECTOR, status=TermStatus.APPROVED
+        )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("role") == FundingRole.STARTUP and len(data.get("stages") or []) > 1:
+            self.add_error("stages", _("Ein Start-up wählt genau eine aktuelle Phase."))
+        low, high = data.get("ticket_min_eur"), data.get("ticket_max_eur")
+        if low is not None and high is not None and low > high:
+            self.add_error(
+                "ticket_max_eur", _("Das Höchstticket ist kleiner als das Mindestticket.")
+            )
+        data["region_list"] = [
+            r.strip() for r in (data.get("regions") or "").split(",") if r.strip()
+        ]
+        return data

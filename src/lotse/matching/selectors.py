@@ -52,7 +52,8 @@ from lotse.matching.models import (
     PersonSuggestionCount,
 )
 
-CANDIDATE_LIMIT = 1500
+CANDIDATE_LIMIT = 500
+PERSON_CANDIDATE_LIMIT = 300
 SEMANTIC_POOL = 300
 DEFAULT_LIMIT = 10
 MAX_LIMIT = 100
@@ -492,7 +493,7 @@ def _person_candidates(
     rows += list(
         Membership.objects.filter(organisation__topics__in=terms, person__in=base).values_list(
             "person_id", "organisation__topics"
-        )[: CANDIDATE_LIMIT * 10]
+        )[: PERSON_CANDIDATE_LIMIT * 20]
     )
     if not rows:
         return [], {}
@@ -505,8 +506,8 @@ def _person_candidates(
     scores = np.zeros(len(owners))
     weights = np.fromiter((idf[t] for t in array[:, 1].tolist()), dtype=np.float64)
     np.add.at(scores, inverse, weights)
-    if len(owners) > CANDIDATE_LIMIT:
-        best = np.argpartition(-scores, CANDIDATE_LIMIT)[:CANDIDATE_LIMIT]
+    if len(owners) > PERSON_CANDIDATE_LIMIT:
+        best = np.argpartition(-scores, PERSON_CANDIDATE_LIMIT)[:PERSON_CANDIDATE_LIMIT]
     else:
         best = np.arange(len(owners))
     return [int(i) for i in owners[best]], idf

@@ -9,6 +9,9 @@ urlpatterns = [
     path("kontakte/", views.my_contacts, name="my_contacts"),
     path("person/<slug:key>/", views.person_suggestions, name="person_suggestions"),
     path("finanzierung/<slug:key>/", views.funding_suggestions, name="funding_suggestions"),
+    path(
+        "finanzierung/<slug:key>/profil/", views.funding_profile_edit, name="funding_profile_edit"
+    ),
     path("anfragen/", views.requests_box, name="requests"),
     path("anfragen/neu/<slug:key>/", views.request_create, name="request_create"),
     path(

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -17,7 +17,13 @@ from lotse.ecosystem import selectors as directory
 from lotse.ecosystem.models import Need, Offer, Person
 from lotse.matching import domain, selectors
 from lotse.matching.domain import IntroductionError
-from lotse.matching.forms import AllianceForm, IntroductionForm, ListingFilterForm, ReportForm
+from lotse.matching.forms import (
+    AllianceForm,
+    FundingProfileForm,
+    IntroductionForm,
+    ListingFilterForm,
+    ReportForm,
+)
 from lotse.matching.models import IntroductionRequest
 
 
@@ -119,7 +125,62 @@ def funding_suggestions(request: HttpRequest, key: str) -> HttpResponse:
             "matches": matches,
             "entity": "funding",
             "no_profile": profile is None,
+            "can_edit_profile": access.can_edit_organisation(request.user, organisation),
         },
+    )
+
+
+@login_required
+def funding_profile_edit(request: HttpRequest, key: str) -> HttpResponse:
+    organisation = directory.get_organisation(key)
+    if organisation is None:
+        raise Http404
+    if not access.can_edit_organisation(request.user, organisation):
+        raise PermissionDenied
+    profile = getattr(organisation, "funding_profile", None)
+    initial: dict[str, Any] = {"active": True}
+    if profile is not None:
+        initial = {
+            "role": profile.role,
+            "stages": profile.stages,
+            "amount_sought_eur": profile.amount_sought_eur,
+            "ticket_min_eur": profile.ticket_min_eur,
+            "ticket_max_eur": profile.ticket_max_eur,
+            "sectors": list(profile.sectors.all()),
+            "regions": ", ".join(profile.regions or []),
+            "active": profile.active,
+        }
+    elif organisation.kind in ("startup", "investor"):
+        initial["role"] = organisation.kind
+    form = FundingProfileForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            domain.save_funding_profile(
+                organisation,
+                role=data["role"],
+                stages=data["stages"],
+                amount_sought_eur=data["amount_sought_eur"],
+                ticket_min_eur=data["ticket_min_eur"],
+                ticket_max_eur=data["ticket_max_eur"],
+                sectors=data["sectors"],
+                regions=data["region_list"],
+                active=data["active"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Das Finanzierungsprofil wurde gespeichert."))
+            return redirect("matching:funding_suggestions", key=organisation.key)
+    return render(
+        request,
+        "ecosystem/form.html",
+        {
+            "form": form,
+            "title": _("Finanzierungsprofil: %(name)s") % {"name": organisation.name},
+            "cancel_url": organisation.get_absolute_url(),
+        },
+        status=400 if request.method == "POST" else 200,
     )
 
 
