@@ -479,15 +479,14 @@ class _Writer:
         for name in sorted(names):
             through, source, target = _through(model, name)
             touched = [row for row in rows if name in row.terms]
-            replace_ids = [row.pk for row in touched if row.pk in set(replace)]
-            if replace_ids:
-                through._default_manager.filter(**{f"{source}__in": replace_ids}).delete()
-            links = [
-                through(**{source: row.pk, target: term_id})
-                for row in touched
-                for term_id in row.terms[name]
-            ]
-            through._default_manager.bulk_create(links, batch_size=1000)
+            replaced = set(replace)
+            _replace_links(
+                through,
+                source,
+                target,
+                [row.pk for row in touched if row.pk in replaced],
+                [(row.pk, term_id) for row in touched for term_id in row.terms[name]],
+            )
 
     def _set_memberships(self, rows: Sequence[Row]) -> None:
         touched = [row for row in rows if row.memberships is not None]
@@ -531,6 +530,36 @@ class _Writer:
         Membership.objects.bulk_create(create, batch_size=1000)
         if update:
             Membership.objects.bulk_update(update, ["role", "title"], batch_size=500)
+
+
+def _replace_links(
+    through: type[models.Model],
+    source: str,
+    target: str,
+    clear: list[Any],
+    pairs: list[tuple[Any, int]],
+) -> None:
+    """Many-to-many rows with plain SQL: model instances cost more than the insert."""
+    connection = connections[router.db_for_write(through)]
+    opts = through._meta
+    quote = connection.ops.quote_name
+    table = quote(opts.db_table)
+    source_field: Any = opts.get_field(source)
+    target_field: Any = opts.get_field(target)
+    source_column, target_column = quote(source_field.column), quote(target_field.column)
+    with connection.cursor() as cursor:
+        for chunk in _chunks(clear, LOOKUP_CHUNK):
+            marks = ", ".join(["%s"] * len(chunk))
+            cursor.execute(
+                f"DELETE FROM {table} WHERE {source_column} IN ({marks})",  # noqa: S608
+                list(chunk),
+            )
+        if pairs:
+            cursor.executemany(
+                f"INSERT INTO {table} ({source_column}, {target_column}) "  # noqa: S608
+                "VALUES (%s, %s)",
+                pairs,
+            )
 
 
 def _update_rows(model: type[models.Model], objects: list[Any], names: Sequence[str]) -> None:
