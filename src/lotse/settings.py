@@ -38,7 +38,7 @@ DATA_DIR = Path(env("LOTSE_DATA_DIR", str(Path.cwd() / "var"))).resolve()
 
 DEBUG = env_bool("LOTSE_DEBUG", default=not PRODUCTION)
 
-_DEV_SECRET = "lotse-development-only-secret-key-do-not-use-in-production-0123456789"
+_DEV_SECRET = "lotse-development-only-secret-key-do-not-use-in-production-0123456789"  # noqa: S105
 SECRET_KEY = env("LOTSE_SECRET_KEY", "" if PRODUCTION else _DEV_SECRET)
 if PRODUCTION and not SECRET_KEY:
     from django.core.exceptions import ImproperlyConfigured
@@ -287,5 +287,9 @@ LOGGING = {
 # --- Lotse ------------------------------------------------------------------------
 LOTSE_NETWORK_NAME = env("LOTSE_NETWORK_NAME", "Lotse – KI-Netzwerk Medien & Kultur")
 LOTSE_STALE_AFTER_DAYS = int(env("LOTSE_STALE_AFTER_DAYS", "365"))
+# Matchmaking: introduction requests per member and day; capacity limits for people.
+LOTSE_INTRODUCTIONS_PER_DAY = int(env("LOTSE_INTRODUCTIONS_PER_DAY", "10"))
+LOTSE_PERSON_SUGGESTIONS_PER_DAY = int(env("LOTSE_PERSON_SUGGESTIONS_PER_DAY", "100"))
+LOTSE_PENDING_SOFT_LIMIT = int(env("LOTSE_PENDING_SOFT_LIMIT", "5"))
 LOTSE_PAGE_SIZE = 20
 CSRF_FAILURE_VIEW = "lotse.core.views.csrf_failure"
