@@ -27,7 +27,11 @@ COMMANDS: dict[str, str] = {
     "check": "Konfiguration prüfen (z. B. --deploy)",
 }
 
-ALIASES = {"import": "import_directory", "export": "export_directory", "remind-stale": "remind_stale"}
+ALIASES = {
+    "import": "import_directory",
+    "export": "export_directory",
+    "remind-stale": "remind_stale",
+}
 
 
 def _usage() -> str:

@@ -1,13 +1,13 @@
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 from django.utils.translation import gettext_lazy as _
 
 admin.site.site_header = _("Lotse – Verwaltung")
 admin.site.site_title = _("Lotse")
 
-urlpatterns = [
+urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("lotse.core.urls")),
     path("verzeichnis/", include("lotse.ecosystem.urls")),
     path("konto/", include("lotse.accounts.urls")),

@@ -24,38 +24,62 @@ def network(term: Callable[[str], Term]) -> dict[str, Any]:
     film, press = term("film"), term("presse")
     orgs = {
         "subtitle": create_organisation(
-            name="Untertitel-Werk GmbH", kind="ai_company", city="Hamburg", region="Hamburg",
-            short_description="Automatische Untertitelung für Sender", topics=[subtitles],
+            name="Untertitel-Werk GmbH",
+            kind="ai_company",
+            city="Hamburg",
+            region="Hamburg",
+            short_description="Automatische Untertitelung für Sender",
+            topics=[subtitles],
             sectors=[film],
         ),
         "press": create_organisation(
-            name="Nordpresse Verlag", kind="media_house", city="Kiel",
-            region="Schleswig-Holstein", topics=[personal], sectors=[press],
+            name="Nordpresse Verlag",
+            kind="media_house",
+            city="Kiel",
+            region="Schleswig-Holstein",
+            topics=[personal],
+            sectors=[press],
         ),
         "studio": create_organisation(
-            name="Bildwerk Studio", kind="production_studio", city="München", region="Bayern",
-            topics=[subtitles, personal], sectors=[film],
+            name="Bildwerk Studio",
+            kind="production_studio",
+            city="München",
+            region="Bayern",
+            topics=[subtitles, personal],
+            sectors=[film],
         ),
     }
     for index in range(25):
         create_organisation(name=f"Füllfirma {index:02d}", kind="agency", city="Berlin")
     people = []
     for index in range(5):
-        person = create_person(name=f"Person {index}", role_title="Leitung KI", expertise=[subtitles])
+        person = create_person(
+            name=f"Person {index}", role_title="Leitung KI", expertise=[subtitles]
+        )
         add_membership(person, orgs["subtitle"], title="KI-Lead")
         people.append(person)
     create_person(name="Geheime Person", visibility="hidden")
     create_person(name="Nur Mitglieder", visibility="members")
     for index in range(4):
         create_listing(
-            Offer, organisation=orgs["subtitle"], title=f"Untertitel-Service {index}",
-            kind="service", topics=[subtitles], data_residency="eu_cloud",
+            Offer,
+            organisation=orgs["subtitle"],
+            title=f"Untertitel-Service {index}",
+            kind="service",
+            topics=[subtitles],
+            data_residency="eu_cloud",
         )
         create_listing(
-            Need, organisation=orgs["press"], title=f"Personalisierung gesucht {index}",
-            kind="solution", topics=[personal], data_residency="on_premise",
+            Need,
+            organisation=orgs["press"],
+            title=f"Personalisierung gesucht {index}",
+            kind="solution",
+            topics=[personal],
+            data_residency="on_premise",
         )
-    create_listing(Offer, organisation=orgs["studio"], title="Entwurf", kind="product", status="draft")
+    create_listing(
+        Offer, organisation=orgs["studio"], title="Entwurf", kind="product", status="draft"
+    )
     return {"orgs": orgs, "people": people}
 
 
@@ -78,7 +102,8 @@ def test_options_within_a_facet_combine_with_or_and_facets_with_and(
     url = reverse("ecosystem:organisation_list")
     response = client.get(url + "?kind=ai_company&kind=media_house")
     assert {o.name for o in response.context["page"].object_list} == {
-        "Untertitel-Werk GmbH", "Nordpresse Verlag"
+        "Untertitel-Werk GmbH",
+        "Nordpresse Verlag",
     }
     response = client.get(url + "?kind=ai_company&kind=media_house&sector=presse")
     assert [o.name for o in response.context["page"].object_list] == ["Nordpresse Verlag"]
@@ -117,8 +142,18 @@ def test_htmx_request_gets_only_the_results_fragment(
 
 @pytest.mark.parametrize(
     "query",
-    ["", "   ", "a" * 10_000, '"unclosed', "NEAR(untertitel", "' OR 1=1 --", "🙂🎬", "КИ 人工智能",
-     "untertitel*", "\x00null"],
+    [
+        "",
+        "   ",
+        "a" * 10_000,
+        '"unclosed',
+        "NEAR(untertitel",
+        "' OR 1=1 --",
+        "🙂🎬",
+        "КИ 人工智能",
+        "untertitel*",
+        "\x00null",
+    ],
 )
 def test_odd_queries_never_fail(client: Client, network: dict[str, Any], query: str) -> None:
     for name in ("organisation_list", "person_list", "offer_list", "need_list"):
@@ -145,7 +180,9 @@ def test_hidden_person_answers_404(client: Client, network: dict[str, Any]) -> N
 
 
 def test_draft_listing_is_not_listed(client: Client, network: dict[str, Any]) -> None:
-    titles = {o.title for o in client.get(reverse("ecosystem:offer_list")).context["page"].object_list}
+    titles = {
+        o.title for o in client.get(reverse("ecosystem:offer_list")).context["page"].object_list
+    }
     assert "Entwurf" not in titles
     assert len(titles) == 4
 
@@ -191,10 +228,20 @@ def test_list_views_have_no_n_plus_one(
         )
         person = create_person(name=f"Mehr Person {index}", expertise=[term("textgenerierung")])
         add_membership(person, org)
-        create_listing(Offer, organisation=org, title=f"Mehr {index}", kind="service",
-                       topics=[term("textgenerierung")])
-        create_listing(Need, organisation=org, title=f"Mehr {index}", kind="partner",
-                       topics=[term("textgenerierung")])
+        create_listing(
+            Offer,
+            organisation=org,
+            title=f"Mehr {index}",
+            kind="service",
+            topics=[term("textgenerierung")],
+        )
+        create_listing(
+            Need,
+            organisation=org,
+            title=f"Mehr {index}",
+            kind="partner",
+            topics=[term("textgenerierung")],
+        )
     with django_assert_max_num_queries(baseline):
         client.get(url)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
@@ -10,9 +10,6 @@ from django.utils.translation import gettext_lazy as _
 
 
 class LotseUserManager(UserManager["User"]):
-    def _create_user_object(self, username: Any, email: Any, password: Any, **extra: Any) -> Any:
-        return super()._create_user_object(username or email, email, password, **extra)
-
     def create_user(  # type: ignore[override]
         self, email: str, password: str | None = None, **extra: Any
     ) -> User:
@@ -37,7 +34,7 @@ class User(AbstractUser):
     )
 
     USERNAME_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
 
     objects = LotseUserManager()  # type: ignore[misc]
 

@@ -140,9 +140,7 @@ class Organisation(models.Model):
     country = models.CharField(_("Land (ISO-Code)"), max_length=2, default="DE")
     latitude = models.FloatField(_("Breitengrad"), null=True, blank=True)
     longitude = models.FloatField(_("Längengrad"), null=True, blank=True)
-    size_band = models.CharField(
-        _("Größe"), max_length=10, choices=SizeBand.choices, blank=True
-    )
+    size_band = models.CharField(_("Größe"), max_length=10, choices=SizeBand.choices, blank=True)
     founded_year = models.PositiveSmallIntegerField(_("Gründungsjahr"), null=True, blank=True)
     logo = models.ImageField(_("Logo"), upload_to="logos/", blank=True)
     topics = models.ManyToManyField(
@@ -212,7 +210,9 @@ class Person(models.Model):
     )
     name = models.CharField(_("Name"), max_length=200)
     role_title = models.CharField(_("Rolle/Titel"), max_length=200, blank=True)
-    bio = models.TextField(_("Über mich"), blank=True, help_text=_("Markdown; HTML wird bereinigt."))
+    bio = models.TextField(
+        _("Über mich"), blank=True, help_text=_("Markdown; HTML wird bereinigt.")
+    )
     email = models.EmailField(_("E-Mail"), blank=True)
     phone = models.CharField(_("Telefon"), max_length=40, blank=True)
     city = models.CharField(_("Ort"), max_length=100, blank=True)
@@ -238,7 +238,7 @@ class Person(models.Model):
     created_at = models.DateTimeField(_("angelegt"), default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(_("geändert"), auto_now=True)
 
-    organisations = models.ManyToManyField(
+    organisations: models.ManyToManyField[Organisation, Membership] = models.ManyToManyField(
         Organisation, through="Membership", related_name="people", blank=True
     )
 
@@ -266,7 +266,9 @@ class Person(models.Model):
         return reverse("ecosystem:person_detail", kwargs={"key": self.key})
 
     def visibility_of(self, field: str) -> str:
-        value = self.field_visibility.get(field) if isinstance(self.field_visibility, dict) else None
+        value = (
+            self.field_visibility.get(field) if isinstance(self.field_visibility, dict) else None
+        )
         if value in Visibility.values:
             return str(value)
         return str(self.DEFAULT_FIELD_VISIBILITY.get(field, Visibility.PUBLIC))
@@ -335,9 +337,7 @@ class Listing(models.Model):
         _("Beschreibung"), blank=True, help_text=_("Markdown; HTML wird bereinigt.")
     )
     topics = models.ManyToManyField(Term, verbose_name=_("Themen"), blank=True)
-    sectors = models.ManyToManyField(
-        Term, verbose_name=_("Branchen"), blank=True, related_name="+"
-    )
+    sectors = models.ManyToManyField(Term, verbose_name=_("Branchen"), blank=True, related_name="+")
     regional_scope = models.CharField(
         _("Reichweite"),
         max_length=20,
@@ -409,9 +409,7 @@ class ClaimStatus(models.TextChoices):
 class OrganisationClaim(models.Model):
     """A user says: this existing organisation is mine.  A manager decides."""
 
-    organisation = models.ForeignKey(
-        Organisation, on_delete=models.CASCADE, related_name="claims"
-    )
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="claims")
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="organisation_claims"
     )
@@ -440,6 +438,9 @@ class OrganisationClaim(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"{self.user} → {self.organisation}"
+
 
 class Invitation(models.Model):
     """An organisation admin invites a colleague by e-mail."""
@@ -461,3 +462,6 @@ class Invitation(models.Model):
     class Meta:
         verbose_name = _("Einladung")
         verbose_name_plural = _("Einladungen")
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.organisation}"

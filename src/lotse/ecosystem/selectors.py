@@ -66,7 +66,7 @@ def apply_search(queryset: QuerySet[M], query: str, *, entity: str) -> QuerySet[
 
         matcher = getattr(search_selectors, "filter_queryset", None)
         if matcher is not None:
-            return matcher(queryset, query, entity=entity)  # type: ignore[no-any-return]
+            return matcher(queryset, query, entity=entity)
     condition = Q()
     for term in query.split()[:8]:
         term_condition = Q()
@@ -204,9 +204,9 @@ def _apply_facet(queryset: QuerySet[M], spec: FacetSpec, values: list[str]) -> Q
         return queryset
     if spec.many:
         # A subquery instead of a join keeps rows unique without DISTINCT.
-        matching = queryset.model._default_manager.filter(
-            **{f"{spec.lookup}__in": values}
-        ).values("pk")
+        matching = queryset.model._default_manager.filter(**{f"{spec.lookup}__in": values}).values(
+            "pk"
+        )
         return queryset.filter(pk__in=matching)
     return queryset.filter(**{f"{spec.lookup}__in": values})
 
@@ -442,6 +442,4 @@ def suggested_terms() -> QuerySet[Term]:
 
 
 def stale_organisations() -> QuerySet[Organisation]:
-    return Organisation.objects.filter(last_confirmed__lt=stale_cutoff()).order_by(
-        "last_confirmed"
-    )
+    return Organisation.objects.filter(last_confirmed__lt=stale_cutoff()).order_by("last_confirmed")

@@ -16,9 +16,7 @@ from lotse.ecosystem.models import Need, Offer
 ListSelector = Callable[[Any, Any], selectors.DirectoryPage]
 
 
-def _list(
-    request: HttpRequest, selector: ListSelector, *, entity: str, title: str
-) -> HttpResponse:
+def _list(request: HttpRequest, selector: ListSelector, *, entity: str, title: str) -> HttpResponse:
     page_data = selector(request.user, request.GET)
     paginator = Paginator(page_data.queryset, settings.LOTSE_PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
@@ -88,7 +86,9 @@ def person_detail(request: HttpRequest, key: str) -> HttpResponse:
     return render(request, "ecosystem/person_detail.html", context)
 
 
-def _listing_detail(request: HttpRequest, model: type[Offer] | type[Need], key: str) -> HttpResponse:
+def _listing_detail(
+    request: HttpRequest, model: type[Offer] | type[Need], key: str
+) -> HttpResponse:
     listing = selectors.get_listing(model, key)
     if listing is None or not access.can_view_listing(request.user, listing):
         raise Http404

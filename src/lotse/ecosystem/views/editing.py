@@ -51,7 +51,11 @@ def organisation_create(request: HttpRequest) -> HttpResponse:
         name, kind = data.pop("name"), data.pop("kind")
         try:
             organisation = org_domain.create_organisation(
-                name=name, kind=kind, created_by=request.user, topics=topics, sectors=sectors,
+                name=name,
+                kind=kind,
+                created_by=request.user,
+                topics=topics,
+                sectors=sectors,
                 **{k: v for k, v in data.items() if v not in (None, "")},
             )
         except ValidationError as error:
@@ -161,13 +165,20 @@ def _save_listing(request: HttpRequest, form: Any, listing: Any = None, **create
     if listing is None:
         title, kind = data.pop("title"), data.pop("kind")
         return listing_domain.create_listing(
-            form._meta.model, title=title, kind=kind, topics=topics, sectors=sectors,
-            **create, **data,
+            form._meta.model,
+            title=title,
+            kind=kind,
+            topics=topics,
+            sectors=sectors,
+            **create,
+            **data,
         )
     return listing_domain.update_listing(listing, topics=topics, sectors=sectors, **data)
 
 
-def _listing_create(request: HttpRequest, key: str, model: type[Offer] | type[Need]) -> HttpResponse:
+def _listing_create(
+    request: HttpRequest, key: str, model: type[Offer] | type[Need]
+) -> HttpResponse:
     organisation = _organisation_or_404(key)
     if not access.can_create_listing_for(request.user, organisation):
         raise PermissionDenied
@@ -184,8 +195,11 @@ def _listing_create(request: HttpRequest, key: str, model: type[Offer] | type[Ne
     return render(
         request,
         "ecosystem/form.html",
-        {"form": form, "title": f"{title}: {organisation.name}",
-         "cancel_url": organisation.get_absolute_url()},
+        {
+            "form": form,
+            "title": f"{title}: {organisation.name}",
+            "cancel_url": organisation.get_absolute_url(),
+        },
     )
 
 
@@ -207,12 +221,17 @@ def _listing_edit(request: HttpRequest, key: str, model: type[Offer] | type[Need
     return render(
         request,
         "ecosystem/form.html",
-        {"form": form, "title": _("%(title)s bearbeiten") % {"title": listing.title},
-         "cancel_url": listing.get_absolute_url()},
+        {
+            "form": form,
+            "title": _("%(title)s bearbeiten") % {"title": listing.title},
+            "cancel_url": listing.get_absolute_url(),
+        },
     )
 
 
-def _listing_delete(request: HttpRequest, key: str, model: type[Offer] | type[Need]) -> HttpResponse:
+def _listing_delete(
+    request: HttpRequest, key: str, model: type[Offer] | type[Need]
+) -> HttpResponse:
     listing = selectors.get_listing(model, key)
     if listing is None or not access.can_view_listing(request.user, listing):
         raise Http404
@@ -274,6 +293,4 @@ def term_suggest(request: HttpRequest) -> HttpResponse:
                 _("Danke! Der Begriff wird nach Prüfung durch das Netzwerk-Management sichtbar."),
             )
             return redirect("ecosystem:term_suggest")
-    return render(
-        request, "ecosystem/form.html", {"form": form, "title": _("Begriff vorschlagen")}
-    )
+    return render(request, "ecosystem/form.html", {"form": form, "title": _("Begriff vorschlagen")})
