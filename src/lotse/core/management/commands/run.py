@@ -34,8 +34,8 @@ class Command(BaseCommand):
             and "demo" in get_commands()
         ):
             self.stdout.write("Lade das Demo-Netzwerk …")
-            call_command("demo", verbosity=1)
-        if "demo" in get_commands():
+            call_command("demo", verbosity=1)  # prints the demo logins itself
+        elif "demo" in get_commands():
             from lotse.ecosystem.demo import DEMO_LOGINS
 
             self.stdout.write("")
