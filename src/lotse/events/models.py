@@ -179,6 +179,7 @@ class Event(models.Model):
         _("höchstens Meetings je Person"), default=6
     )
     meetings_published_at = models.DateTimeField(null=True, blank=True)
+    meetings_report = models.JSONField(default=dict, blank=True)
     is_fictional = models.BooleanField(_("fiktiv"), default=False)
     source_note = models.CharField(_("Quelle der Angaben"), max_length=300, blank=True)
     created_at = models.DateTimeField(default=timezone.now)

@@ -384,3 +384,120 @@ def figures(event: Event) -> Figures:
         average_rating=(sum(ratings) / len(ratings)) if ratings else None,
         by_organisation=[(name or "—", n) for name, n in by_org],
     )
+
+
+# --- 1:1 meetings -----------------------------------------------------------------------------
+
+
+@dataclass
+class Suggestion:
+    profile: Any
+    name: str
+    score: float
+    reasons: list[str]
+    wish: str = ""
+
+
+def _words(text: str) -> set[str]:
+    return {w.strip(".,;:!?()\"'").lower() for w in text.split() if len(w) >= 5}
+
+
+def meeting_suggestions(event: Event, user: Any, *, limit: int = 20) -> list[Suggestion]:
+    """Other opted-in attendees ranked by shared topics and offer ↔ seek overlap."""
+    from lotse.events.models import MeetingProfile, MeetingWish
+
+    profiles = list(
+        MeetingProfile.objects.filter(event=event, opted_in=True)
+        .select_related("user", "user__person")
+        .prefetch_related("topics", "user__person__expertise")
+    )
+    mine = next((p for p in profiles if p.user_id == user.pk), None)
+    if mine is None:
+        return []
+
+    def topics_of(profile: Any) -> dict[int, str]:
+        terms = {t.pk: t.name for t in profile.topics.all()}
+        person = getattr(profile.user, "person", None)
+        if person is not None:
+            terms.update({t.pk: t.name for t in person.expertise.all()})
+        return terms
+
+    my_topics = topics_of(mine)
+    my_seeks, my_offers = _words(mine.seeks), _words(mine.offers)
+    wishes = dict(
+        MeetingWish.objects.filter(event=event, source=user).values_list("target_id", "kind")
+    )
+    refused_me = set(
+        MeetingWish.objects.filter(event=event, target=user, kind="no_thanks").values_list(
+            "source_id", flat=True
+        )
+    )
+    suggestions = []
+    for profile in profiles:
+        if profile.user_id == user.pk or profile.user_id in refused_me:
+            continue
+        theirs = topics_of(profile)
+        shared = sorted(my_topics[k] for k in set(my_topics) & set(theirs))
+        reasons = []
+        if shared:
+            reasons.append("Gemeinsame Themen: " + ", ".join(shared[:5]))
+        offers_what_i_seek = sorted(my_seeks & _words(profile.offers))
+        if offers_what_i_seek:
+            reasons.append("Bietet, was Sie suchen: " + ", ".join(offers_what_i_seek[:3]))
+        seeks_what_i_offer = sorted(my_offers & _words(profile.seeks))
+        if seeks_what_i_offer:
+            reasons.append("Sucht, was Sie bieten: " + ", ".join(seeks_what_i_offer[:3]))
+        score = len(shared) + 2 * len(offers_what_i_seek) + 2 * len(seeks_what_i_offer)
+        suggestions.append(
+            Suggestion(
+                profile=profile,
+                name=display_name(profile.user),
+                score=score,
+                reasons=reasons,
+                wish=wishes.get(profile.user_id, ""),
+            )
+        )
+    suggestions.sort(key=lambda s: (-s.score, s.name.lower()))
+    return suggestions[:limit]
+
+
+def my_meetings(event: Event, user: Any) -> list[Meeting]:
+    meetings = list(
+        Meeting.objects.filter(Q(person_a=user) | Q(person_b=user), event=event)
+        .exclude(status="cancelled")
+        .select_related("slot", "person_a__person", "person_b__person")
+    )
+    if event.meeting_mode == "batch" and event.meetings_published_at is None:
+        meetings = [m for m in meetings if m.status == MeetingStatus.CONFIRMED]
+    for meeting in meetings:
+        other = meeting.person_b if meeting.person_a_id == user.pk else meeting.person_a
+        meeting.other_name = display_name(other)  # type: ignore[attr-defined]
+    return meetings
+
+
+def meeting_requests(event: Event, user: Any) -> dict[str, list[Any]]:
+    from lotse.events.models import MeetingRequest
+
+    base = MeetingRequest.objects.filter(event=event).select_related(
+        "sender__person", "recipient__person"
+    )
+    incoming = list(base.filter(recipient=user, status="open"))
+    outgoing = list(base.filter(sender=user).order_by("-created_at")[:30])
+    for request in incoming:
+        request.other_name = display_name(request.sender)  # type: ignore[attr-defined]
+    for request in outgoing:
+        request.other_name = display_name(request.recipient)  # type: ignore[attr-defined]
+    return {"incoming": incoming, "outgoing": outgoing}
+
+
+def provisional_schedule(event: Event) -> list[Meeting]:
+    meetings = list(
+        Meeting.objects.filter(event=event)
+        .exclude(status="cancelled")
+        .select_related("slot", "person_a__person", "person_b__person")
+        .order_by("slot__starts_at", "table")
+    )
+    for meeting in meetings:
+        meeting.a_name = display_name(meeting.person_a)  # type: ignore[attr-defined]
+        meeting.b_name = display_name(meeting.person_b)  # type: ignore[attr-defined]
+    return meetings

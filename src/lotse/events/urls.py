@@ -1,6 +1,6 @@
 from django.urls import path
 
-from lotse.events.views import attend, attendance, interop, manage, programme
+from lotse.events.views import attend, attendance, interop, manage, meetings, programme
 
 app_name = "events"
 urlpatterns = [
@@ -43,6 +43,17 @@ urlpatterns = [
     path("<slug:slug>/anmeldungen/nicht-erschienen/", manage.mark_no_shows, name="mark_no_shows"),
     path("<slug:slug>/einlass/", manage.checkin_list, name="checkin_list"),
     path("<slug:slug>/zahlen/", manage.figures_page, name="figures"),
+    path("<slug:slug>/meetings/", meetings.meetings_page, name="meetings"),
+    path("<slug:slug>/meetings/planung/", meetings.meetings_admin, name="meetings_admin"),
+    path("<slug:slug>/meetings/austreten/", meetings.meeting_opt_out, name="meeting_opt_out"),
+    path(
+        "<slug:slug>/meetings/anfrage/<int:user_id>/",
+        meetings.meeting_request,
+        name="meeting_request",
+    ),
+    path("<slug:slug>/meetings/antwort/<int:pk>/", meetings.meeting_answer, name="meeting_answer"),
+    path("<slug:slug>/meetings/wunsch/<int:user_id>/", meetings.meeting_wish, name="meeting_wish"),
+    path("<slug:slug>/meetings/<int:pk>/bericht/", meetings.meeting_report, name="meeting_report"),
     path("<slug:slug>/teilnahmen/", attendance.event_attendance, name="attendance_report"),
     path("<slug:slug>/teilnahmebestaetigung.pdf", attendance.attendance_pdf, name="attendance_pdf"),
     path("<slug:slug>/schedule.<str:fmt>", interop.schedule_export_view, name="schedule_export"),
