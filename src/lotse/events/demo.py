@@ -214,7 +214,7 @@ def load_demo_events() -> DemoEventCounts:
         ),
         source_note="Seed 002: Beitrag von Heiko Gerken über KI@KULTUR",
     )
-    episodes = [
+    episodes: list[tuple[str, dt.date, str, tuple[str, ...], tuple[str, ...]]] = [
         (
             "KI-Unterstützung bei Berichten und Anträgen",
             dt.date(2025, 4, 10),
@@ -248,7 +248,7 @@ def load_demo_events() -> DemoEventCounts:
         ("Strategischer Einsatz von KI", dt.date(2026, 1, 22), "webinar", ("ki-kompetenz",), ()),
     ]
     host = _org("stadtkultur-hamburg")
-    for number, (topic, date, kind, topics, speakers) in enumerate(episodes, start=1):
+    for number, (topic, date, kind, ep_topics, ep_speakers) in enumerate(episodes, start=1):
         start = _t(date, 16)
         episode = create_event(
             slug=f"ki-at-kultur-{number}",
@@ -261,7 +261,7 @@ def load_demo_events() -> DemoEventCounts:
             online_url="https://example.org/ki-at-kultur" if kind == "webinar" else "",
             host=host,
             is_ai_literacy_training=True,
-            topics=_terms(*topics),
+            topics=_terms(*ep_topics),
             summary=f"Folge {number} der Webinar-Reihe KI@KULTUR von STADTKULTUR HAMBURG.",
             description=(
                 "Thema laut Quelle; Datum, Uhrzeit und Link sind Platzhalter der Demo "
@@ -276,8 +276,8 @@ def load_demo_events() -> DemoEventCounts:
             kind="workshop" if kind == "workshop" else "talk",
             starts_at=start,
             ends_at=start + dt.timedelta(minutes=90),
-            speakers=_people(*speakers),
-            topics=_terms(*topics),
+            speakers=_people(*ep_speakers),
+            topics=_terms(*ep_topics),
         )
         sessions += 1
     return DemoEventCounts(events=1 + len(episodes), sessions=sessions)
