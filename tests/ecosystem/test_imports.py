@@ -467,8 +467,10 @@ def test_skip_invalid_also_skips_rows_that_depend_on_skipped_ones() -> None:
     assert Need.objects.filter(key="isar-pilot").exists()
 
 
-@pytest.mark.django_db(transaction=True)
-def test_import_announces_written_rows_after_commit() -> None:
+@pytest.mark.django_db
+def test_import_announces_written_rows_after_commit(
+    django_capture_on_commit_callbacks: Any,
+) -> None:
     received: list[tuple[Any, list[int]]] = []
 
     def listener(sender: Any, pks: list[int], **kwargs: Any) -> None:
@@ -476,7 +478,9 @@ def test_import_announces_written_rows_after_commit() -> None:
 
     directory_imported.connect(listener)
     try:
-        assert import_directory(org_csv(GOOD_ROW)).committed
+        with django_capture_on_commit_callbacks(execute=True):
+            assert import_directory(org_csv(GOOD_ROW)).committed
+            assert received == []  # not before the commit
     finally:
         directory_imported.disconnect(listener)
     assert received == [(Organisation, [Organisation.objects.get(key="hafen").pk])]
@@ -534,7 +538,7 @@ def _count_organisations(env: dict[str, str], sqlite_path: Path | None) -> int:
 
 
 @pytest.mark.slow
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_lotse_cli_exit_codes(tmp_path: Path, settings: Any) -> None:
     """``lotse import`` in a real process: 0 on success, non-zero and nothing written on failure.
 
