@@ -209,3 +209,17 @@ def test_duplicate_sign_up_creates_no_second_account(
     assert response.status_code in (200, 302)
     assert User.objects.filter(email__iexact="schon-da@example.org").count() == 1
     assert Person.objects.filter(email__iexact="schon-da@example.org").count() <= 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", ["/accounts/password/change/", "/accounts/email/"])
+def test_other_allauth_pages_use_the_site_layout(
+    client: Client, verified_user: Any, url: str
+) -> None:
+    client.force_login(verified_user())
+    response = client.get(url)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'class="site-header"' in html
+    assert "<script>" not in html
+    assert "data-allauth-onload" not in html  # allauth's inline JSON script is dropped
