@@ -166,7 +166,8 @@ def _insert_rows(
         return
     meta = model._meta
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(meta.get_field(name.removesuffix("_id")).column) for name in attnames)
+    by_attname = {f.attname: f.column for f in meta.concrete_fields}
+    columns = ", ".join(quote(by_attname[name]) for name in attnames)
     placeholders = ", ".join(["%s"] * len(attnames))
     # Identifiers come from model metadata, values are parameters.
     sql = f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({placeholders})"  # noqa: S608
