@@ -13,6 +13,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("konto/", include("lotse.accounts.urls")),
     path("veranstaltungen/", include("lotse.events.urls")),
     path("matching/", include("lotse.matching.urls")),
+    path("suche/", include("lotse.search.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -127,7 +127,8 @@ def test_manager_synonyms_apply_without_reindex(
 
 def test_typos_are_tolerated(network: dict[str, Any]) -> None:
     result = search("Untertitlungssoftwre", mode="keyword")
-    assert result.hits and result.hits[0].key == "nordlicht"
+    assert result.hits
+    assert result.hits[0].key == "nordlicht"
     assert keys("Datenschuts", mode="keyword")[0] == "rechtsrat"
 
 

@@ -234,6 +234,7 @@ class DirectoryPage:
         return bool(self.query) or any(self.selected.values())
 
 
+RELEVANCE = "relevance"
 SORTS: dict[str, dict[str, tuple[str, ...]]] = {
     "organisation": {
         "name": ("name", "pk"),
@@ -282,10 +283,35 @@ def _directory(
     for spec in specs:
         result = _apply_facet(result, spec, selected[spec.param])
     sorts = SORTS[entity]
-    sort = params.get("sort") or next(iter(sorts))
-    if sort not in sorts:
-        sort = next(iter(sorts))
-    return DirectoryPage(result.order_by(*sorts[sort]), facets, query, selected, sort)
+    # With a query the engine annotates ``search_rank``: relevance is then the default sort.
+    ranked = bool(query) and "search_rank" in result.query.annotations
+    default = RELEVANCE if ranked else next(iter(sorts))
+    sort = params.get("sort") or default
+    if sort not in sorts and not (sort == RELEVANCE and ranked):
+        sort = default
+    ordering = ("search_rank", "pk") if sort == RELEVANCE else sorts[sort]
+    return DirectoryPage(result.order_by(*ordering), facets, query, selected, sort)
+
+
+def sort_options(entity: str, page: DirectoryPage) -> list[str]:
+    """The sorts offered on a directory page ("relevance" only with a ranked query)."""
+    ranked = bool(page.query) and "search_rank" in page.queryset.query.annotations
+    return ([RELEVANCE] if ranked else []) + list(SORTS[entity])
+
+
+def attach_snippets(objects: list[Any], query: str, *, entity: str) -> list[Any]:
+    """Set ``search_snippet`` (highlighted, why it matched) on each listed entry."""
+    if not query or not objects or not apps.is_installed("lotse.search"):
+        return objects
+    from lotse.search import selectors as search_selectors
+
+    snippets_for = getattr(search_selectors, "snippets_for", None)
+    if snippets_for is None:
+        return objects
+    snippets = snippets_for(entity, [obj.pk for obj in objects], query)
+    for obj in objects:
+        obj.search_snippet = snippets.get(obj.pk, "")
+    return objects
 
 
 def organisation_directory(user: Any, params: QueryDict) -> DirectoryPage:

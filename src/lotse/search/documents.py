@@ -37,7 +37,9 @@ class DocData:
 
     @property
     def embed_text(self) -> str:
-        return f"{self.title}. {self.body}"
+        from .index import embed_text
+
+        return embed_text(self.title, self.body)
 
 
 def model_for(entity_type: str) -> type[Model]:
@@ -55,7 +57,7 @@ def type_of(model: type[Model]) -> str | None:
 
 def queryset(entity_type: str) -> QuerySet[Any]:
     model = model_for(entity_type)
-    qs = model._default_manager.all()  # type: ignore[attr-defined]
+    qs = model._default_manager.all()
     if entity_type == "organisation":
         return qs.prefetch_related("topics", "sectors")
     if entity_type == "person":

@@ -21,7 +21,7 @@ import functools
 import hashlib
 import os
 from collections.abc import Sequence
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 from django.conf import settings
@@ -107,6 +107,54 @@ def _load(path: str) -> Embedder:
 def get_embedder() -> Embedder:
     """The configured embedder (one instance per process and dotted path)."""
     return _load(embedder_path())
+
+
+def _worker_init(path: str) -> None:
+    global _WORKER
+    cls = import_string(path)
+    try:
+        _WORKER = cls(threads=1)
+    except TypeError:
+        _WORKER = cls()
+
+
+_WORKER: Embedder | None = None
+
+
+def _worker_encode(texts: list[str]) -> np.ndarray:
+    assert _WORKER is not None
+    return _WORKER.encode(texts)
+
+
+@functools.cache
+def _pool(path: str, processes: int) -> Any:
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    return ProcessPoolExecutor(
+        max_workers=processes,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=_worker_init,
+        initargs=(path,),
+    )
+
+
+def encode_parallel(texts: Sequence[str], *, processes: int | None = None) -> np.ndarray:
+    """Encode with ``processes`` worker processes (setting ``LOTSE_EMBED_PROCESSES``,
+    default 1 = in this process).  Workers load the model once and stay for the run."""
+    if processes is None:
+        processes = int(
+            getattr(settings, "LOTSE_EMBED_PROCESSES", 0)
+            or os.environ.get("LOTSE_EMBED_PROCESSES", "")
+            or 1
+        )
+    embedder = get_embedder()
+    if processes <= 1 or len(texts) < 64:
+        return embedder.encode(list(texts))
+    pool = _pool(embedder_path(), processes)
+    size = -(-len(texts) // processes)
+    parts = [list(texts[i : i + size]) for i in range(0, len(texts), size)]
+    return np.vstack(list(pool.map(_worker_encode, parts)))
 
 
 def to_bytes(vector: np.ndarray) -> bytes:

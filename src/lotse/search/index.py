@@ -13,6 +13,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from django.db import connection, transaction
@@ -32,8 +33,14 @@ def _revision() -> int:
 
 
 # --- writing --------------------------------------------------------------------
-def _rows(docs: Sequence[DocData], analyzer: Analyzer, revision: int) -> list[SearchDocument]:
-    vectors = get_embedder().encode([d.embed_text for d in docs]) if docs else None
+def _rows(
+    docs: Sequence[DocData], analyzer: Analyzer, revision: int, *, embed: bool = True
+) -> list[SearchDocument]:
+    vectors = (
+        get_embedder().encode([embed_text(d.title, d.body) for d in docs])
+        if docs and embed
+        else None
+    )
     rows = []
     for i, doc in enumerate(docs):
         rows.append(
@@ -94,22 +101,30 @@ def rebuild(
     *,
     types: Sequence[str] = ENTITY_TYPES,
     progress: Callable[[str, int], None] | None = None,
+    semantic: bool = True,
 ) -> dict[str, int]:
-    """Build the whole index anew.  Returns documents written per type."""
+    """Build the whole index anew.  Returns documents written per type.
+
+    Stage 1 (keyword): analyse every entity and bulk-insert the documents with
+    the full-text triggers/indexes suspended, then build the full-text index in
+    one pass.  Stage 2 (``semantic=True``): :func:`embed_missing`.  With
+    ``semantic=False`` keyword search is complete after stage 1 and the vectors
+    follow with ``lotse reindex --semantic`` (resumable)."""
     analysis.reset()
     analyzer = analysis.build_analyzer(with_vocabulary=False)
     revision = _revision()
     df: Counter[str] = Counter()
     counts: dict[str, int] = {}
     with transaction.atomic():
-        SearchDocument.objects.filter(entity_type__in=list(types)).delete()
-        SearchTerm.objects.all().delete()
+        restore = _suspend_fulltext()
+        SearchDocument.objects.filter(entity_type__in=list(types))._raw_delete(connection.alias)
+        SearchTerm.objects.all()._raw_delete(connection.alias)
         for entity_type in types:
             counts[entity_type] = 0
             batch: list[DocData] = []
 
             def flush(batch: list[DocData], entity_type: str = entity_type) -> None:
-                rows = _rows(batch, analyzer, revision)
+                rows = _rows(batch, analyzer, revision, embed=False)
                 for row in rows:
                     df.update(set(row.title_tokens.split()) | set(row.body_tokens.split()))
                 SearchDocument.objects.bulk_create(rows, batch_size=BATCH)
@@ -121,25 +136,121 @@ def rebuild(
                 if doc is None:
                     continue
                 batch.append(doc)
-                if len(batch) >= BATCH:
+                if len(batch) >= BATCH * 4:
                     flush(batch)
                     batch = []
             if batch:
                 flush(batch)
         SearchTerm.objects.bulk_create(
             [SearchTerm(term=t, df=n, revision=revision) for t, n in df.items() if len(t) <= 100],
-            batch_size=2000,
+            batch_size=5000,
         )
-        if connection.vendor == "sqlite":
-            with connection.cursor() as cursor:
-                cursor.execute("INSERT INTO search_fts(search_fts) VALUES('optimize')")
+        restore()
     analysis.reset()
     vectors.invalidate()
+    if semantic:
+        embed_missing(progress=(lambda n: progress("semantic", n)) if progress else None)
     return counts
 
 
+def _suspend_fulltext() -> Callable[[], None]:
+    """Drop the per-row full-text maintenance for a bulk load; returns the restorer.
+
+    SQLite: the FTS5 triggers go, and ``'rebuild'`` indexes the whole content
+    table in one pass afterwards.  PostgreSQL: the GIN indexes are dropped and
+    created again afterwards (much faster than 600k single inserts)."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "
+                "AND tbl_name = 'search_searchdocument'"
+            )
+            saved = cursor.fetchall()
+            for name, _ in saved:
+                cursor.execute(f'DROP TRIGGER "{name}"')
+
+            def restore() -> None:
+                with connection.cursor() as c:
+                    c.execute("INSERT INTO search_fts(search_fts) VALUES('rebuild')")
+                    for _, sql in saved:
+                        c.execute(sql)
+                    c.execute("INSERT INTO search_fts(search_fts) VALUES('optimize')")
+
+            return restore
+        cursor.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'search_searchdocument' "
+            "AND indexdef LIKE '%%USING gin%%'"
+        )
+        indexes = cursor.fetchall()
+        for name, _ in indexes:
+            cursor.execute(f'DROP INDEX "{name}"')
+
+        def restore_pg() -> None:
+            with connection.cursor() as c:
+                c.execute("SET LOCAL maintenance_work_mem = '512MB'")
+                for _, sql in indexes:
+                    c.execute(sql)
+
+        return restore_pg
+
+
+EMBED_BATCH = 4096
+
+
+def embed_text(title: str, body: str) -> str:
+    """What the embedder sees: the title and the first line of the body, ~20 words."""
+    first = (body or "").split("\n", 1)[0]
+    return f"{title}. {first}"[:MAX_EMBED_TEXT]
+
+
+MAX_EMBED_TEXT = 160
+
+
+def embed_missing(
+    *,
+    limit: int | None = None,
+    progress: Callable[[int], None] | None = None,
+    processes: int | None = None,
+) -> int:
+    """Embed documents without a vector, oldest first; each batch commits on its own,
+    so an interrupted run resumes where it stopped.  Identical texts are embedded once.
+    ``processes`` > 1 spreads the embedding over that many worker processes."""
+    from .embeddings import encode_parallel
+
+    done = 0
+    last_id = 0
+    while limit is None or done < limit:
+        size = EMBED_BATCH if limit is None else min(EMBED_BATCH, limit - done)
+        chunk = list(
+            SearchDocument.objects.filter(embedding__isnull=True, id__gt=last_id)
+            .order_by("id")
+            .values_list("id", "title", "body")[:size]
+        )
+        if not chunk:
+            break
+        texts = [embed_text(title, body) for _, title, body in chunk]
+        unique = list(dict.fromkeys(texts))
+        matrix = encode_parallel(unique, processes=processes)
+        position = {text: i for i, text in enumerate(unique)}
+        revision = _revision()
+        rows = [
+            (to_bytes(matrix[position[text]]), revision, doc_id)
+            for (doc_id, _, _), text in zip(chunk, texts, strict=True)
+        ]
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.executemany(
+                "UPDATE search_searchdocument SET embedding = %s, revision = %s WHERE id = %s",
+                rows,
+            )
+        done += len(chunk)
+        last_id = chunk[-1][0]
+        if progress:
+            progress(len(chunk))
+    return done
+
+
 # --- keyword half ------------------------------------------------------------------
-def _fts5_expression(parsed: ParsedQuery, operator: str) -> str:
+def _fts5_expression(parsed: ParsedQuery, operator: str, columns: str) -> str:
     clauses = []
     for clause in parsed.clauses:
         alts = []
@@ -147,22 +258,22 @@ def _fts5_expression(parsed: ParsedQuery, operator: str) -> str:
             quoted = [f'"{t}"' for t in alt]
             alts.append(quoted[0] if len(quoted) == 1 else "(" + " AND ".join(quoted) + ")")
         clauses.append("(" + " OR ".join(alts) + ")")
-    return "{title_tokens body_tokens} : (" + f" {operator} ".join(clauses) + ")"
+    return columns + " : (" + f" {operator} ".join(clauses) + ")"
 
 
-def _tsquery_expression(parsed: ParsedQuery, operator: str) -> str:
+def _tsquery_expression(parsed: ParsedQuery, operator: str, weight: str = "") -> str:
     clauses = []
     for clause in parsed.clauses:
         alts = []
         for alt in clause.alternatives:
-            quoted = ["'" + t.replace("'", "") + "'" for t in alt]
+            quoted = ["'" + t.replace("'", "") + "'" + weight for t in alt]
             alts.append(quoted[0] if len(quoted) == 1 else "(" + " & ".join(quoted) + ")")
         clauses.append("(" + " | ".join(alts) + ")")
     return f" {operator} ".join(clauses)
 
 
-def _filters(types: set[str] | None, members: bool) -> tuple[str, list[object]]:
-    sql, params = "", []
+def _filters(types: set[str] | None, members: bool) -> tuple[str, list[Any]]:
+    sql, params = "", list[Any]()
     if types is not None:
         wanted = [t for t in ENTITY_TYPES if t in types] or ["-"]
         sql += " AND d.entity_type IN (" + ",".join(["%s"] * len(wanted)) + ")"
@@ -197,50 +308,73 @@ def keyword_ranking(
     return found[:limit], min(complete, limit)
 
 
+CANDIDATE_CAP = 2000
+"""Full-text matches scored per query.  A query word that occurs in 100,000
+documents would otherwise be ranked over all of them; beyond the cap the
+documents whose *title* matches are scored in a second capped pass, so the
+best-named entries still come first.  Below the cap the ranking is exact."""
+
+
 def _keyword_query(
     parsed: ParsedQuery, operator: str, types: set[str] | None, members: bool, limit: int
 ) -> list[tuple[int, float]]:
+    scored = _capped_matches(parsed, operator, types, members, title_only=False)
+    if len(scored) >= CANDIDATE_CAP:
+        scored.update(_capped_matches(parsed, operator, types, members, title_only=True))
+    ranked = sorted(scored.items(), key=lambda item: (-item[1], item[0]))
+    return ranked[:limit]
+
+
+def _capped_matches(
+    parsed: ParsedQuery, operator: str, types: set[str] | None, members: bool, *, title_only: bool
+) -> dict[int, float]:
     extra, params = _filters(types, members)
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
+            columns = "{title_tokens}" if title_only else "{title_tokens body_tokens}"
             cursor.execute(
-                "SELECT d.id, -bm25(search_fts, 4.0, 1.0, 0.0) AS score "
-                "FROM search_fts JOIN search_searchdocument d ON d.id = search_fts.rowid "
-                "WHERE search_fts MATCH %s" + extra + " ORDER BY bm25(search_fts, 4.0, 1.0, 0.0)"
-                " LIMIT %s",
-                [_fts5_expression(parsed, operator), *params, limit],
+                "SELECT d.id, -bm25(search_fts, 4.0, 1.0, 0.0) FROM search_fts "  # noqa: S608
+                "JOIN search_searchdocument d ON d.id = search_fts.rowid "
+                "WHERE search_fts MATCH %s" + extra + " LIMIT %s",
+                [_fts5_expression(parsed, operator, columns), *params, CANDIDATE_CAP],
             )
         else:
             op = "&" if operator == "AND" else "|"
             cursor.execute(
-                "SELECT d.id, ts_rank(d.tsv, q) AS score "
-                "FROM search_searchdocument d, to_tsquery('simple', %s) q "
-                "WHERE d.tsv @@ q" + extra + " ORDER BY score DESC LIMIT %s",
-                [_tsquery_expression(parsed, op), *params, limit],
+                "SELECT d.id, ts_rank(d.tsv, q) FROM search_searchdocument d, "  # noqa: S608
+                "to_tsquery('simple', %s) q WHERE d.tsv @@ q" + extra + " LIMIT %s",
+                [
+                    _tsquery_expression(parsed, op, ":A" if title_only else ""),
+                    *params,
+                    CANDIDATE_CAP,
+                ],
             )
-        return [(int(r[0]), float(r[1])) for r in cursor.fetchall()]
+        return {int(r[0]): float(r[1]) for r in cursor.fetchall()}
 
 
-def prefix_titles(prefix_words: list[str], *, limit: int) -> list[tuple[int, str, str, str]]:
+def prefix_titles(
+    prefix_words: list[str], *, limit: int, types: set[str] | None = None
+) -> list[tuple[int, str, str, str]]:
     """(id, type, key, title) of documents whose title words start with the prefixes."""
     if not prefix_words:
         return []
+    extra, params = _filters(types, False)
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
             expr = "{title_words} : (" + " AND ".join(f'"{w}"*' for w in prefix_words) + ")"
             cursor.execute(
-                "SELECT d.id, d.entity_type, d.key, d.title FROM search_fts "
+                "SELECT d.id, d.entity_type, d.key, d.title FROM search_fts "  # noqa: S608
                 "JOIN search_searchdocument d ON d.id = search_fts.rowid "
-                "WHERE search_fts MATCH %s AND d.members_only = %s ORDER BY rank LIMIT %s",
-                [expr, False, limit],
+                "WHERE search_fts MATCH %s" + extra + " ORDER BY rank LIMIT %s",
+                [expr, *params, limit],
             )
         else:
             expr = " & ".join(f"'{w}':*" for w in prefix_words)
             cursor.execute(
-                "SELECT d.id, d.entity_type, d.key, d.title FROM search_searchdocument d "
-                "WHERE to_tsvector('simple', d.title_words) @@ to_tsquery('simple', %s) "
-                "AND d.members_only = %s ORDER BY length(d.title) LIMIT %s",
-                [expr, False, limit],
+                "SELECT d.id, d.entity_type, d.key, d.title FROM search_searchdocument d "  # noqa: S608
+                "WHERE to_tsvector('simple', d.title_words) @@ to_tsquery('simple', %s)"
+                + extra + " ORDER BY length(d.title) LIMIT %s",
+                [expr, *params, limit],
             )
         return [(int(r[0]), r[1], r[2], r[3]) for r in cursor.fetchall()]
 
@@ -280,7 +414,7 @@ class VectorIndex:
             ids.append(pk)
             types.append(TYPE_CODES.get(entity_type, 255))
             members.append(members_only)
-            blobs.append(bytes(blob))
+            blobs.append(bytes(blob or b""))
         return ids, types, members, blobs
 
     def current(self) -> _Matrix | None:

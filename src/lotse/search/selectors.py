@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal, TypeVar
 
+from django.db.models import Case, IntegerField, Model, Q, QuerySet, Value, When
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -19,10 +20,11 @@ from .documents import ENTITY_TYPES
 from .embeddings import get_embedder
 from .index import keyword_ranking, prefix_titles, vectors
 from .models import SearchDocument
-from .text import MAX_QUERY_CHARS, fold, highlight, words
+from .text import MAX_QUERY_CHARS, ParsedQuery, fold, highlight, words
 
 logger = logging.getLogger(__name__)
 
+M = TypeVar("M", bound=Model)
 Mode = Literal["hybrid", "keyword", "semantic"]
 MODES = ("hybrid", "keyword", "semantic")
 RRF_K = 60
@@ -42,6 +44,7 @@ class Hit:
     snippet: SafeString
     matched: str  # "keyword", "semantic" or "both": why this is a hit
     pk: int = 0
+    url: str = ""
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -61,6 +64,7 @@ class SearchResult:
     total: int = 0
     message: str = ""
     corrections: dict[str, list[str]] = field(default_factory=dict)
+    exact: int = 0  # hits that contain the query's words (the rest are only similar)
 
 
 def _fuse(rankings: list[list[tuple[int, float]]]) -> list[tuple[int, float]]:
@@ -70,6 +74,36 @@ def _fuse(rankings: list[list[tuple[int, float]]]) -> list[tuple[int, float]]:
         for rank, (doc_id, _) in enumerate(ranking, start=1):
             scores[doc_id] = scores.get(doc_id, 0.0) + 1.0 / (RRF_K + rank)
     return sorted(scores.items(), key=lambda item: (-item[1], item[0]))
+
+
+def _rank(
+    parsed: ParsedQuery,
+    query: str,
+    *,
+    mode: str,
+    types: set[str] | None,
+    members: bool,
+    depth: int,
+) -> tuple[list[tuple[int, float]], list[tuple[int, float]], list[tuple[int, float]]]:
+    """(fused ranking, keyword ranking, semantic ranking) of document ids."""
+    rankings: list[list[tuple[int, float]]] = []
+    keyword: list[tuple[int, float]] = []
+    semantic: list[tuple[int, float]] = []
+    if mode in ("hybrid", "keyword"):
+        keyword, complete = keyword_ranking(parsed, types=types, members=members, limit=depth)
+        rankings.append(keyword)
+        if mode == "hybrid" and len(parsed.clauses) > 1:
+            # Documents that match every concept of the query get a second vote.
+            rankings.append(keyword[:complete])
+    if mode in ("hybrid", "semantic"):
+        text = " ".join(words(query[:MAX_QUERY_CHARS]))
+        vector = get_embedder().encode([text])[0]
+        semantic = vectors.ranking(
+            vector, types=types, members=members, limit=depth, min_score=MIN_SEMANTIC_SCORE
+        )
+        rankings.append(semantic)
+    fused = _fuse(rankings) if mode == "hybrid" else rankings[0]
+    return fused, keyword, semantic
 
 
 def search(
@@ -103,32 +137,16 @@ def search(
             result.message = _("Bitte geben Sie einen Suchbegriff ein.")
         return result
     want = offset + limit
-    depth = max(CANDIDATES, want)
-    rankings: list[list[tuple[int, float]]] = []
-    keyword: list[tuple[int, float]] = []
-    semantic: list[tuple[int, float]] = []
-    if mode in ("hybrid", "keyword"):
-        keyword, complete = keyword_ranking(parsed, types=types, members=members, limit=depth)
-        rankings.append(keyword)
-        if mode == "hybrid" and len(parsed.clauses) > 1:
-            # Documents that match every concept of the query get a second vote.
-            rankings.append(keyword[:complete])
-    if mode in ("hybrid", "semantic"):
-        text = " ".join(words(result.query))
-        vector = get_embedder().encode([text])[0]
-        semantic = vectors.ranking(
-            vector, types=types, members=members, limit=depth, min_score=MIN_SEMANTIC_SCORE
-        )
-        rankings.append(semantic)
-    if mode == "hybrid":
-        fused = _fuse(rankings)
-    else:
-        fused = rankings[0]
+    fused, keyword, semantic = _rank(
+        parsed, result.query, mode=mode, types=types, members=members,
+        depth=max(CANDIDATES, want),
+    )
     window = fused[: want + 20]
     rows = SearchDocument.objects.in_bulk([doc_id for doc_id, _ in window])
     alive = [(doc_id, score) for doc_id, score in window if doc_id in rows]
     result.total = len(fused) - (len(window) - len(alive))
     keyword_ids = {doc_id for doc_id, _ in keyword}
+    result.exact = len(keyword_ids)
     semantic_ids = {doc_id for doc_id, _ in semantic}
     matched_tokens = parsed.tokens()
     analyzer = analysis.get_analyzer()
@@ -153,16 +171,157 @@ def search(
     return result
 
 
-def autocomplete(prefix: str, limit: int = 8) -> list[dict[str, str]]:
+def autocomplete(
+    prefix: str, limit: int = 8, *, types: set[str] | None = None
+) -> list[dict[str, str]]:
     """Title suggestions for the search box: [{"type", "key", "title", "label"}]."""
     if not isinstance(prefix, str):
         return []
     limit = max(1, min(int(limit), 20))
-    prefix_words = [w for w in words(fold(prefix[:200]))][-4:]
+    prefix_words = list(words(fold(prefix[:200])))[-4:]
     if not prefix_words:
         return []
-    rows = prefix_titles(prefix_words, limit=limit)
+    rows = prefix_titles(prefix_words, limit=limit, types=types)
     return [
         {"type": t, "key": k, "title": title, "label": str(escape(title))}
         for _, t, k, title in rows
     ]
+
+
+# --- the directory's search seam ---------------------------------------------------
+DIRECTORY_DEPTH = 500
+"""At most this many entries of one type answer a directory query (best first)."""
+
+
+def ranked_entity_pks(
+    query: str, *, entity: str, limit: int = DIRECTORY_DEPTH, members: bool = True
+) -> list[int]:
+    """Primary keys of ``entity`` rows matching ``query``, most relevant first."""
+    if entity not in ENTITY_TYPES or not isinstance(query, str):
+        return []
+    analysis.refresh_vocabulary()
+    parsed = analysis.get_analyzer().parse(query)
+    if parsed.is_empty:
+        return []
+    fused, _, _ = _rank(
+        parsed, query, mode="hybrid", types={entity}, members=members, depth=limit
+    )
+    doc_ids = [doc_id for doc_id, _ in fused[:limit]]
+    pk_of = dict(
+        SearchDocument.objects.filter(id__in=doc_ids).values_list("id", "entity_pk")
+    )
+    return [int(pk_of[doc_id]) for doc_id in doc_ids if doc_id in pk_of]
+
+
+def index_covers(entity: str) -> bool:
+    """Whether the index holds documents of this type (False before the first build)."""
+    return SearchDocument.objects.filter(entity_type=entity).exists()
+
+
+def filter_queryset(queryset: QuerySet[M], query: str, *, entity: str) -> QuerySet[M]:
+    """Narrow ``queryset`` to the entries matching ``query``, annotated ``search_rank``.
+
+    ``search_rank`` (0 = best) lets the directory sort by relevance.  The
+    queryset keeps its own visibility rules; the index only proposes
+    candidates.  Before the index was ever built the plain ``icontains``
+    search answers, so a fresh installation still finds something.
+    """
+    if not index_covers(entity):
+        return _icontains(queryset, query, entity=entity)
+    pks = ranked_entity_pks(query, entity=entity)
+    if not pks:
+        return queryset.none().annotate(search_rank=Value(0, output_field=IntegerField()))
+    rank = Case(
+        *[When(pk=pk, then=Value(position)) for position, pk in enumerate(pks)],
+        default=Value(len(pks)),
+        output_field=IntegerField(),
+    )
+    return queryset.filter(pk__in=pks).annotate(search_rank=rank)
+
+
+def _icontains(queryset: QuerySet[M], query: str, *, entity: str) -> QuerySet[M]:
+    from lotse.ecosystem.selectors import SEARCH_FIELDS
+
+    condition = Q()
+    for term in query.split()[:8]:
+        term_condition = Q()
+        for field_name in SEARCH_FIELDS.get(entity, ()):
+            term_condition |= Q(**{f"{field_name}__icontains": term})
+        condition &= term_condition
+    return queryset.filter(condition).annotate(
+        search_rank=Value(0, output_field=IntegerField())
+    )
+
+
+def snippets_for(entity: str, pks: list[int], query: str) -> dict[int, SafeString]:
+    """Highlighted snippets (why it matched) for some entries of one type; one query."""
+    if not pks or entity not in ENTITY_TYPES:
+        return {}
+    parsed = analysis.get_analyzer().parse(query if isinstance(query, str) else "")
+    if parsed.is_empty:
+        return {}
+    matched = parsed.tokens()
+    analyzer = analysis.get_analyzer()
+    rows = SearchDocument.objects.filter(entity_type=entity, entity_pk__in=pks).values_list(
+        "entity_pk", "title", "body"
+    )
+    out: dict[int, SafeString] = {}
+    for pk, title, body in rows:
+        snippet = highlight(body or title, matched, analyzer.word_tokens)
+        if "<mark>" in snippet:
+            out[int(pk)] = mark_safe(snippet)  # noqa: S308 - highlight() escapes everything
+    return out
+
+
+# --- pages ---------------------------------------------------------------------------
+URL_NAMES = {
+    "organisation": "ecosystem:organisation_detail",
+    "person": "ecosystem:person_detail",
+    "offer": "ecosystem:offer_detail",
+    "need": "ecosystem:need_detail",
+}
+
+
+def clean_query(query: object) -> str:
+    """Trim a user query (the analyser bounds it further); never raises."""
+    if not isinstance(query, str):
+        return ""
+    return " ".join(query.replace("\x00", " ").split())[:MAX_QUERY_CHARS + 1]
+
+
+def url_of(entity_type: str, key: str) -> str:
+    from django.urls import NoReverseMatch, reverse
+
+    try:
+        return reverse(URL_NAMES[entity_type], kwargs={"key": key})
+    except (KeyError, NoReverseMatch):
+        return ""
+
+
+def visible_search(user: Any, query: str, **options: Any) -> SearchResult:
+    """:func:`search` for one visitor: members-only profiles for members, and every hit
+    re-checked against the directory's visibility rules (e.g. expired offers)."""
+    from lotse.ecosystem import access
+    from lotse.ecosystem.models import Need, Offer, Organisation, Person
+
+    result = search(query, members=access.is_member(user), **options)
+    by_type: dict[str, set[int]] = {}
+    for hit in result.hits:
+        by_type.setdefault(hit.type, set()).add(hit.pk)
+    visible: dict[str, set[int]] = {}
+    for entity_type, pks in by_type.items():
+        qs: QuerySet[Any]
+        if entity_type == "person":
+            qs = access.visible_people(user, Person.objects.filter(pk__in=pks))
+        elif entity_type in ("offer", "need"):
+            model = Offer if entity_type == "offer" else Need
+            qs = access.visible_listings(user, model.objects.filter(pk__in=pks))
+        else:
+            qs = Organisation.objects.filter(pk__in=pks)
+        visible[entity_type] = set(qs.values_list("pk", flat=True))
+    kept = [hit for hit in result.hits if hit.pk in visible.get(hit.type, set())]
+    result.total -= len(result.hits) - len(kept)
+    result.hits = kept
+    for hit in kept:
+        hit.url = url_of(hit.type, hit.key)
+    return result

@@ -2,8 +2,8 @@
 
 Signal handlers only collect (entity type, pk) pairs per transaction; one
 ``transaction.on_commit`` callback per transaction hands them to
-:func:`lotse.search.tasks.schedule_index_update`, which indexes inline or, with
-``LOTSE_SEARCH_ASYNC`` set, in a background thread so the request is not slowed.
+:func:`lotse.search.tasks.schedule_index_update`, which enqueues a django-tasks
+job (run at once by the immediate backend, by ``lotse worker`` in production).
 """
 
 from __future__ import annotations
@@ -33,10 +33,11 @@ def _queue(entity_type: str, pk: Any) -> None:
     batch: set[tuple[str, int]] | None = getattr(_pending, "batch", None)
     if batch is None or getattr(_pending, "marker", None) != marker:
         # A new transaction (an earlier one may have rolled back: its batch is dropped).
-        batch = set()
+        fresh: set[tuple[str, int]] = set()
+        batch = fresh
         _pending.batch, _pending.marker = batch, marker
 
-        def flush(batch: set[tuple[str, int]] = batch) -> None:
+        def flush(batch: set[tuple[str, int]] = fresh) -> None:
             from .tasks import schedule_index_update
 
             if getattr(_pending, "batch", None) is batch:
@@ -55,7 +56,9 @@ def _entity_saved(sender: Any, instance: Any, **kwargs: Any) -> None:
         _queue(entity_type, instance.pk)
 
 
-def _m2m_changed(sender: Any, instance: Any, action: str, model: Any, pk_set: Any, **kw: Any) -> None:
+def _m2m_changed(
+    sender: Any, instance: Any, action: str, model: Any, pk_set: Any, **kw: Any
+) -> None:
     if not action.startswith("post_"):
         return
     entity_type = type_of(type(instance))

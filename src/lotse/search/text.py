@@ -128,10 +128,13 @@ class Lexicon:
             self.stems.update(stem(w) for w in words(phrase) if len(w) >= 4)
         self.stems.update(stems)
         self._cache: dict[str, tuple[str, ...]] = {}
+        # Raw word -> index tokens (filled by Analyzer.document_tokens; depends on the stems).
+        self.token_cache: dict[str, list[str]] = {}
 
     def add_stems(self, stems: Iterable[str]) -> None:
         self.stems.update(stems)
         self._cache.clear()
+        self.token_cache.clear()
 
     def knows(self, part: str) -> bool:
         if part in self.atoms:
@@ -326,8 +329,16 @@ class Analyzer:
 
     def document_tokens(self, text: str) -> list[str]:
         out: list[str] = []
-        for word in words(text):
-            out.extend(self.word_tokens(word))
+        cache = self.lexicon.token_cache
+        for match in WORD_RE.finditer(text):
+            raw = match.group(0)
+            tokens = cache.get(raw)
+            if tokens is None:
+                tokens = self.word_tokens(fold(raw))
+                if len(cache) > 500_000:
+                    cache.clear()
+                cache[raw] = tokens
+            out.extend(tokens)
         return out
 
     def document_text(self, text: str) -> str:
@@ -410,7 +421,7 @@ def highlight(
     hits = [bool(matched.intersection(token_of(w))) for _, _, w in spans]
     best_start, best_count = 0, -1
     count = sum(hits[:width])
-    for start in range(0, max(1, len(spans) - width + 1)):
+    for start in range(max(1, len(spans) - width + 1)):
         if start:
             count += (hits[start + width - 1] if start + width - 1 < len(hits) else 0) - hits[
                 start - 1

@@ -20,12 +20,16 @@ def _list(request: HttpRequest, selector: ListSelector, *, entity: str, title: s
     page_data = selector(request.user, request.GET)
     paginator = Paginator(page_data.queryset, settings.LOTSE_PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
+    if page_data.query:
+        page.object_list = selectors.attach_snippets(
+            list(page.object_list), page_data.query, entity=entity
+        )
     context = {
         "directory": page_data,
         "page": page,
         "entity": entity,
         "title": title,
-        "sorts": list(selectors.SORTS[entity]),
+        "sorts": selectors.sort_options(entity, page_data),
         "is_manager": access.is_manager(request.user),
     }
     template = (

@@ -4,24 +4,58 @@ from django.core.management.base import BaseCommand, CommandParser
 from tqdm import tqdm
 
 from lotse.search.documents import ENTITY_TYPES, queryset
-from lotse.search.index import rebuild
+from lotse.search.index import embed_missing, rebuild
+from lotse.search.models import SearchDocument
 
 
 class Command(BaseCommand):
-    help = "Baut den Suchindex (Volltext und Vektoren) vollständig neu auf."
+    help = (
+        "Baut den Suchindex neu auf: erst die Stichwortsuche, dann die Vektoren "
+        "(--keyword-only: nur Stichwörter; --semantic: nur fehlende Vektoren nachholen)."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--type", action="append", choices=ENTITY_TYPES, dest="types")
         parser.add_argument("--no-progress", action="store_true", help="ohne Fortschrittsbalken")
+        stage = parser.add_mutually_exclusive_group()
+        stage.add_argument(
+            "--keyword-only",
+            action="store_true",
+            help="nur die Stichwortsuche aufbauen; Vektoren später mit --semantic",
+        )
+        stage.add_argument(
+            "--semantic",
+            action="store_true",
+            help="nur Einträge ohne Vektor einbetten (fortsetzbar, ändert sonst nichts)",
+        )
+        parser.add_argument(
+            "--processes", type=int, default=None, help="Prozesse für die Einbettung"
+        )
 
     def handle(self, *args, **options) -> None:
-        types = options["types"] or list(ENTITY_TYPES)
-        total = sum(queryset(t).count() for t in types)
         started = time.perf_counter()
-        with tqdm(
-            total=total, unit="Einträge", disable=options["no_progress"], file=self.stderr._out
-        ) as bar:
-            counts = rebuild(types=types, progress=lambda _type, n: bar.update(n))
-        elapsed = time.perf_counter() - started
-        summary = ", ".join(f"{t}: {n}" for t, n in counts.items())
-        self.stdout.write(f"Suchindex neu aufgebaut in {elapsed:.1f} s ({summary}).")
+        bar_options = {"disable": options["no_progress"], "file": self.stderr._out}
+        if not options["semantic"]:
+            types = options["types"] or list(ENTITY_TYPES)
+            total = sum(queryset(t).count() for t in types)
+            with tqdm(total=total, unit="Einträge", **bar_options) as bar:
+                counts = rebuild(
+                    types=types,
+                    progress=lambda _type, n: bar.update(n),
+                    semantic=False,
+                )
+            summary = ", ".join(f"{t}: {n}" for t, n in counts.items())
+            self.stdout.write(
+                f"Stichwortsuche aufgebaut in {time.perf_counter() - started:.1f} s ({summary})."
+            )
+            if options["keyword_only"]:
+                self.stdout.write("Vektoren fehlen noch: »lotse reindex --semantic« holt sie nach.")
+                return
+        semantic_started = time.perf_counter()
+        missing = SearchDocument.objects.filter(embedding__isnull=True).count()
+        with tqdm(total=missing, unit="Vektoren", **bar_options) as bar:
+            done = embed_missing(progress=bar.update, processes=options["processes"])
+        self.stdout.write(
+            f"{done} Vektoren berechnet in {time.perf_counter() - semantic_started:.1f} s "
+            f"(gesamt {time.perf_counter() - started:.1f} s)."
+        )

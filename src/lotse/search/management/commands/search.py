@@ -15,7 +15,9 @@ class Command(BaseCommand):
         parser.add_argument("--mode", choices=MODES, default="hybrid")
         parser.add_argument("--type", action="append", choices=ENTITY_TYPES, dest="types")
         parser.add_argument("--limit", type=int, default=20)
-        parser.add_argument("--members", action="store_true", help="auch Profile nur für Mitglieder")
+        parser.add_argument(
+            "--members", action="store_true", help="auch Profile nur für Mitglieder"
+        )
 
     def handle(self, *args, **options) -> None:
         result = search(
