@@ -46,6 +46,34 @@ def _usage() -> str:
     return "\n".join(lines)
 
 
+def _register_meetings_schedule() -> None:
+    """``lotse meetings schedule EVENT`` runs the events app's Django command."""
+    import argparse
+
+    from lotse.meetings.cli import register_subcommand
+
+    def configure(parser: argparse.ArgumentParser) -> None:
+        parser.add_argument("event", help="Schlüssel (slug) der Veranstaltung")
+        parser.add_argument(
+            "options",
+            nargs=argparse.REMAINDER,
+            help="weitere Optionen: --method, --time-limit, --publish, --json",
+        )
+
+    def run(args: argparse.Namespace) -> int:
+        from django.core.management import execute_from_command_line
+
+        execute_from_command_line(["lotse", "meetings", "schedule", args.event, *args.options])
+        return 0
+
+    register_subcommand(
+        "schedule",
+        help="Meetings einer Veranstaltung in der Datenbank planen / schedule an event",
+        configure=configure,
+        handler=run,
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or argv[0] in {"-h", "--help"}:
@@ -53,9 +81,10 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lotse.settings")
     command, rest = argv[0], argv[1:]
-    if command == "meetings" and rest[:1] == ["solve"]:
+    if command == "meetings":
         from lotse.meetings.cli import main as meetings_main
 
+        _register_meetings_schedule()
         return meetings_main(rest)
     from django.core.management import execute_from_command_line
 

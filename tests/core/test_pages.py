@@ -31,3 +31,10 @@ def test_unknown_page_is_a_friendly_404(client: Client) -> None:
     response = client.get("/gibt-es-nicht/")
     assert response.status_code == 404
     assert "Seite nicht gefunden" in response.content.decode()
+
+
+def test_strip_html_keeps_plain_text_as_typed() -> None:
+    from lotse.core.markdown import strip_html
+
+    assert strip_html("Müller & Söhne <b>GmbH</b>") == "Müller & Söhne GmbH"
+    assert strip_html("<script>alert(1)</script>Name") == "Name"

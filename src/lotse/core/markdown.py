@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 import markdown as md
 import nh3
 from django.utils.safestring import SafeString, mark_safe
@@ -27,5 +29,9 @@ def render_markdown(text: str) -> SafeString:
 
 
 def strip_html(text: str) -> str:
-    """Remove every tag from plain-text fields (names, titles)."""
-    return nh3.clean(text or "", tags=set())
+    """Remove every tag from plain-text fields (names, titles).
+
+    The result is plain text, not HTML: entities are decoded again ("Müller & Söhne"
+    stays as typed); templates escape it on output.
+    """
+    return html.unescape(nh3.clean(text or "", tags=set()))
