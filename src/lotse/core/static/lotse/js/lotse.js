@@ -7,12 +7,39 @@
     var form = event.target.closest("form[data-autosubmit]");
     if (form && !window.htmx) { form.requestSubmit(); }
   });
-  // Move focus to the results after an htmx swap so keyboard and screen-reader users notice.
+  // One polite live region that lives outside any swapped content: a region that is
+  // itself replaced by a swap is not announced reliably by screen readers.
+  function announcer() {
+    var region = document.getElementById("lotse-announcer");
+    if (!region && document.body) {
+      region = document.createElement("div");
+      region.id = "lotse-announcer";
+      region.className = "visually-hidden";
+      region.setAttribute("role", "status");
+      region.setAttribute("aria-live", "polite");
+      document.body.appendChild(region);
+    }
+    return region;
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", announcer);
+  } else {
+    announcer();
+  }
+  // After htmx updates results, announce the new count (its own text, without links)
+  // and leave keyboard focus where it was: htmx keeps focus on an element with the same id.
   document.addEventListener("htmx:afterSwap", function (event) {
     var target = event.detail.target;
     if (target && target.hasAttribute("data-focus-after-swap")) {
       var status = target.querySelector("[data-result-count]");
-      if (status) { status.setAttribute("tabindex", "-1"); }
+      var region = announcer();
+      if (status && region) {
+        var text = "";
+        status.childNodes.forEach(function (node) {
+          if (node.nodeType === Node.TEXT_NODE) { text += node.textContent; }
+        });
+        region.textContent = text.replace(/[\s·]+$/, "").replace(/\s+/g, " ").trim();
+      }
     }
   });
   // Confirm buttons: <button data-confirm="...">
