@@ -180,6 +180,8 @@ class Event(models.Model):
     )
     meetings_published_at = models.DateTimeField(null=True, blank=True)
     meetings_report = models.JSONField(default=dict, blank=True)
+    #: changes with every programme edit; part of the programme cache key.
+    programme_updated_at = models.DateTimeField(default=timezone.now)
     is_fictional = models.BooleanField(_("fiktiv"), default=False)
     source_note = models.CharField(_("Quelle der Angaben"), max_length=300, blank=True)
     created_at = models.DateTimeField(default=timezone.now)

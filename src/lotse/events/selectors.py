@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
@@ -61,7 +62,7 @@ def series_with_episodes(user: Any, slug: str) -> tuple[EventSeries | None, list
 def session_queryset(event: Event) -> QuerySet[Session]:
     return (
         Session.objects.filter(event=event)
-        .select_related("room")
+        .select_related("room", "event")
         .prefetch_related(
             Prefetch("speakers", queryset=Person.objects.only("pk", "key", "name")),
             Prefetch("topics", queryset=Term.objects.only("pk", "slug", "name")),
@@ -71,41 +72,121 @@ def session_queryset(event: Event) -> QuerySet[Session]:
 
 
 @dataclass
+class SessionRow:
+    """A session as the programme shows it: plain values, no model instances (speed)."""
+
+    pk: int
+    code: str
+    title: str
+    kind: str
+    room_id: int | None
+    room_name: str
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    language: str
+    guests: list[str]
+    speakers: list[tuple[str, str]] = field(default_factory=list)
+    topics: list[tuple[str, str]] = field(default_factory=list)
+
+
+@dataclass
 class GridRow:
     time: dt.datetime
-    cells: list[list[Session]]
+    cells: list[list[SessionRow]]
 
 
 @dataclass
 class GridDay:
     date: dt.date
-    rooms: list[Room | None]
+    rooms: list[tuple[int | None, str]]
     rows: list[GridRow]
+    sessions: list[SessionRow]
 
 
 @dataclass
 class Programme:
-    sessions: list[Session]
+    sessions: list[SessionRow]
     days: list[GridDay]
-    topics: list[Term]
-    rooms: list[Room]
+    topics: list[tuple[str, str]]
+    rooms: list[tuple[int, str]]
     languages: list[str]
     selected: dict[str, str]
     total: int
     starred: set[int] = field(default_factory=set)
 
 
+def _session_rows(event: Event) -> list[SessionRow]:
+    tz = event.tzinfo
+    rows = {}
+    for pk, code, title, kind, room_id, room_name, starts, ends, language, guests in (
+        Session.objects.filter(event=event)
+        .order_by("starts_at", "room__position", "title")
+        .values_list(
+            "pk",
+            "code",
+            "title",
+            "kind",
+            "room_id",
+            "room__name",
+            "starts_at",
+            "ends_at",
+            "language",
+            "guest_speakers",
+        )
+    ):
+        rows[pk] = SessionRow(
+            pk=pk,
+            code=code,
+            title=title,
+            kind=kind,
+            room_id=room_id,
+            room_name=room_name or "",
+            starts_at=starts.astimezone(tz),
+            ends_at=ends.astimezone(tz),
+            language=language,
+            guests=[str(g) for g in guests or []],
+        )
+    speakers = Session.speakers.through.objects.filter(session__event=event).order_by(
+        "person__name"
+    )
+    for session_id, key, name in speakers.values_list("session_id", "person__key", "person__name"):
+        rows[session_id].speakers.append((key, name))
+    topics = Session.topics.through.objects.filter(session__event=event).order_by("term__name")
+    for session_id, slug, name in topics.values_list("session_id", "term__slug", "term__name"):
+        rows[session_id].topics.append((slug, name))
+    return list(rows.values())
+
+
+#: cached programme rows live this long at most (speaker renames do not invalidate them).
+PROGRAMME_CACHE_SECONDS = 300
+
+
+def cached_session_rows(event: Event) -> list[SessionRow]:
+    """The programme rows, cached per event and programme version."""
+    stamp = Event.objects.filter(pk=event.pk).values_list("programme_updated_at", flat=True)
+    key = (
+        f"lotse:events:rows:{event.pk}:{(stamp.first() or event.programme_updated_at).timestamp()}"
+    )
+    rows = cache.get(key)
+    if rows is None:
+        rows = _session_rows(event)
+        cache.set(key, rows, PROGRAMME_CACHE_SECONDS)
+    return list(rows)
+
+
 def programme(event: Event, params: Mapping[str, Any], *, user: Any = None) -> Programme:
     """The (filtered) programme, ready for the grid (day × time × room) and the list."""
-    all_sessions = list(session_queryset(event))
-    topics: dict[int, Term] = {}
-    rooms: dict[int, Room] = {}
+    all_sessions = cached_session_rows(event)
+    room_order = {
+        pk: (position, name)
+        for pk, position, name in Room.objects.filter(sessions__event=event)
+        .distinct()
+        .values_list("pk", "position", "name")
+    }
+    topics: dict[str, str] = {}
     languages: set[str] = set()
     for session in all_sessions:
-        for term in session.topics.all():
-            topics[term.pk] = term
-        if session.room is not None:
-            rooms[session.room.pk] = session.room
+        topics.update(session.topics)
         languages.add(session.language)
     selected = {
         "topic": str(params.get("topic") or ""),
@@ -114,26 +195,26 @@ def programme(event: Event, params: Mapping[str, Any], *, user: Any = None) -> P
     }
     sessions = all_sessions
     if selected["topic"]:
-        sessions = [s for s in sessions if any(t.slug == selected["topic"] for t in s.topics.all())]
+        sessions = [s for s in sessions if any(t[0] == selected["topic"] for t in s.topics)]
     if selected["room"]:
         sessions = [s for s in sessions if str(s.room_id) == selected["room"]]
     if selected["language"]:
         sessions = [s for s in sessions if s.language == selected["language"]]
-    tz = event.tzinfo
-    by_day: dict[dt.date, list[Session]] = defaultdict(list)
+    by_day: dict[dt.date, list[SessionRow]] = defaultdict(list)
     for session in sessions:
-        by_day[session.starts_at.astimezone(tz).date()].append(session)
-    ordered_rooms = sorted(rooms.values(), key=lambda r: (r.position, r.name))
+        by_day[session.starts_at.date()].append(session)
+    ordered_rooms = sorted(room_order.items(), key=lambda item: item[1])
     days: list[GridDay] = []
     for date in sorted(by_day):
         day_sessions = by_day[date]
-        day_rooms: list[Room | None] = [
-            r for r in ordered_rooms if any(s.room_id == r.pk for s in day_sessions)
+        used = {s.room_id for s in day_sessions}
+        day_rooms: list[tuple[int | None, str]] = [
+            (pk, name) for pk, (_pos, name) in ordered_rooms if pk in used
         ]
-        if any(s.room_id is None for s in day_sessions):
-            day_rooms.append(None)
-        column = {(r.pk if r else None): i for i, r in enumerate(day_rooms)}
-        rows: dict[dt.datetime, list[list[Session]]] = {}
+        if None in used:
+            day_rooms.append((None, ""))
+        column = {pk: i for i, (pk, _name) in enumerate(day_rooms)}
+        rows: dict[dt.datetime, list[list[SessionRow]]] = {}
         for session in day_sessions:
             cells = rows.setdefault(session.starts_at, [[] for _ in day_rooms])
             cells[column[session.room_id]].append(session)
@@ -142,6 +223,7 @@ def programme(event: Event, params: Mapping[str, Any], *, user: Any = None) -> P
                 date=date,
                 rooms=day_rooms,
                 rows=[GridRow(time=t, cells=rows[t]) for t in sorted(rows)],
+                sessions=day_sessions,
             )
         )
     starred: set[int] = set()
@@ -154,8 +236,8 @@ def programme(event: Event, params: Mapping[str, Any], *, user: Any = None) -> P
     return Programme(
         sessions=sessions,
         days=days,
-        topics=sorted(topics.values(), key=lambda t: t.name),
-        rooms=ordered_rooms,
+        topics=sorted(topics.items(), key=lambda t: t[1].lower()),
+        rooms=[(pk, name) for pk, (_pos, name) in ordered_rooms],
         languages=sorted(languages),
         selected=selected,
         total=len(all_sessions),

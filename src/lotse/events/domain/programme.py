@@ -182,10 +182,19 @@ def update_event(
         event.organisers.set(list(organisers))
     if topics is not None:
         event.topics.set(list(topics))
+    touch_programme(event.pk)
+    event.refresh_from_db(fields=["programme_updated_at"])
     return event
 
 
 # --- sessions -----------------------------------------------------------------------
+
+
+def touch_programme(event_id: int) -> None:
+    """Mark the programme as changed (invalidates the cached programme rows)."""
+    from django.utils import timezone
+
+    Event.objects.filter(pk=event_id).update(programme_updated_at=timezone.now())
 
 
 def _check_room(event: Event, room: Room | None) -> None:
@@ -226,6 +235,7 @@ def create_session(
     session.save()
     session.speakers.set(list(speakers))
     session.topics.set(list(topics))
+    touch_programme(event.pk)
     return session
 
 
@@ -250,12 +260,15 @@ def update_session(
         session.speakers.set(list(speakers))
     if topics is not None:
         session.topics.set(list(topics))
+    touch_programme(session.event_id)
     return session
 
 
 @transaction.atomic
 def delete_session(session: Session) -> None:
+    event_id = session.event_id
     session.delete()
+    touch_programme(event_id)
 
 
 @transaction.atomic

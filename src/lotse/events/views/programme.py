@@ -12,6 +12,7 @@ from lotse.ecosystem.models import Person
 from lotse.events import access, selectors
 from lotse.events.forms import FeedbackForm
 from lotse.events.models import EventKind, Feedback, RegistrationStatus
+from lotse.events.rendering import programme_html
 
 
 def event_list(request: HttpRequest) -> HttpResponse:
@@ -55,9 +56,11 @@ def programme(request: HttpRequest, slug: str) -> HttpResponse:
     view = request.GET.get("view") or default_view
     if view not in {"grid", "list"}:
         view = default_view
+    data = selectors.programme(event, request.GET, user=request.user)
     context = {
         "event": event,
-        "programme": selectors.programme(event, request.GET, user=request.user),
+        "programme": data,
+        "programme_html": programme_html(event, data, view=view),
         "view": view,
         "can_edit": access.can_edit_event(request.user, event),
     }
