@@ -287,3 +287,35 @@ def test_funding_profile_validation(db: None) -> None:
         domain.save_funding_profile(org, role="investor", ticket_min_eur=5, ticket_max_eur=1)
     with pytest.raises(ValidationError):
         domain.save_funding_profile(org, role="startup", stages=["mond"])
+
+
+def test_visibility_condition_agrees_with_access(trio: dict[str, Person], manager: User) -> None:
+    from lotse.ecosystem import access
+    from lotse.ecosystem.models import Membership
+
+    hidden = trio["one_sided"]
+    hidden.visibility = "hidden"
+    hidden.save()
+    members_only = trio["mutual"]
+    members_only.visibility = "members"
+    members_only.save()
+    for user in (AnonymousUser(), trio["me"].user, hidden.user, manager):
+        expected = set(access.visible_people(user).values_list("pk", flat=True))
+        condition = selectors._visible_people_condition(user, prefix="person__")
+        got = set(Membership.objects.filter(condition).values_list("person_id", flat=True)) | set(
+            Person.expertise.through.objects.filter(condition).values_list("person_id", flat=True)
+        )
+        with_links = set(Membership.objects.values_list("person_id", flat=True)) | set(
+            Person.expertise.through.objects.values_list("person_id", flat=True)
+        )
+        assert got == expected & with_links, user
+
+
+def test_conditions_are_checked_chunk_by_chunk(network: Network, monkeypatch: Any) -> None:
+    """With tiny chunks, the filter still finds the one passing offer further down."""
+    monkeypatch.setattr(selectors, "CANDIDATE_LIMIT", 1)
+    only_consulting = selectors.match_need(
+        network.need, ListingFilters.from_params({"kind": ["consulting"]}, entity="offer")
+    )
+    assert keys(only_consulting) == [network.offer_consulting.key]
+    assert len(selectors.match_need(network.need)) == 1

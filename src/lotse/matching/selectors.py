@@ -11,6 +11,7 @@ similarity of the descriptions joins the score of the best ``SEMANTIC_POOL``.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -19,8 +20,9 @@ from typing import Any
 import numpy as np
 from django.apps import apps
 from django.conf import settings
-from django.db import DatabaseError
-from django.db.models import Q, QuerySet
+from django.core.cache import cache
+from django.db import DatabaseError, connection
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -123,44 +125,84 @@ class ListingFilters:
         return cls(kinds, residency, region, language, min_score, limit)
 
 
-def _live_listings(model: type[Offer] | type[Need]) -> Q:
+def _live_listings(model: type[Offer] | type[Need], prefix: str = "") -> Q:
     today = timezone.localdate()
-    return Q(status=ListingStatus.PUBLISHED) & (
-        Q(expires_on__isnull=True) | Q(expires_on__gte=today)
+    return Q(**{f"{prefix}status": ListingStatus.PUBLISHED}) & (
+        Q(**{f"{prefix}expires_on__isnull": True}) | Q(**{f"{prefix}expires_on__gte": today})
     )
 
 
-def _filtered_listings(
-    model: type[Offer] | type[Need], filters: ListingFilters, *, exclude_organisation: int
-) -> QuerySet[Any]:
-    qs = model.objects.filter(_live_listings(model)).exclude(organisation_id=exclude_organisation)
+def _listing_conditions(
+    model: type[Offer] | type[Need],
+    filters: ListingFilters,
+    *,
+    exclude_organisation: int,
+    prefix: str = "",
+) -> Q:
+    """The hard conditions on suggested listings, as a Q usable across a join.
+
+    A join (``offer__status=…`` on the through table) lets the database check each
+    candidate row by primary key; an ``IN (subquery)`` would materialise every
+    published listing first.
+    """
+    condition = _live_listings(model, prefix) & ~Q(
+        **{f"{prefix}organisation_id": exclude_organisation}
+    )
     if filters.kinds:
-        qs = qs.filter(kind__in=filters.kinds)
+        condition &= Q(**{f"{prefix}kind__in": filters.kinds})
     if filters.residency == DataResidency.ON_PREMISE:
-        qs = qs.filter(data_residency=DataResidency.ON_PREMISE)
+        condition &= Q(**{f"{prefix}data_residency": DataResidency.ON_PREMISE})
     elif filters.residency == DataResidency.EU_CLOUD:
-        qs = qs.filter(data_residency__in=[DataResidency.ON_PREMISE, DataResidency.EU_CLOUD])
-    if filters.region:
-        qs = qs.filter(
-            Q(organisation__region__iexact=filters.region)
-            | Q(regional_scope__in=sorted(engine.WIDE_SCOPES))
+        condition &= Q(
+            **{f"{prefix}data_residency__in": [DataResidency.ON_PREMISE, DataResidency.EU_CLOUD]}
         )
-    return qs
+    if filters.region:
+        condition &= Q(**{f"{prefix}organisation__region__iexact": filters.region}) | Q(
+            **{f"{prefix}regional_scope__in": sorted(engine.WIDE_SCOPES)}
+        )
+    return condition
 
 
 # --- Loading features ---------------------------------------------------------------------
 
 
+def _ints(ids: Iterable[int]) -> str:
+    """A literal list of integers for ``IN (…)``: cast, so nothing else gets in."""
+    return ",".join(str(int(i)) for i in ids)
+
+
 def _pairs(through: Any, owner: str, owner_ids: Iterable[int]) -> dict[int, set[int]]:
+    """(owner id → term ids) of a many-to-many through table, read with plain SQL.
+
+    Hundreds of ids in an ORM ``__in`` lookup cost more Python time than the query;
+    the ids are integers cast with ``int()``, so the literal list is safe.
+    """
     result: dict[int, set[int]] = defaultdict(set)
     ids = list(owner_ids)
-    for start in range(0, len(ids), 5000):
-        chunk = ids[start : start + 5000]
-        for owner_id, term_id in through.objects.filter(**{f"{owner}_id__in": chunk}).values_list(
-            f"{owner}_id", "term_id"
-        ):
-            result[owner_id].add(term_id)
+    if not ids:
+        return result
+    qn = connection.ops.quote_name
+    table = qn(through._meta.db_table)
+    owner_column = qn(through._meta.get_field(owner).column)
+    term_column = qn(through._meta.get_field("term").column)
+    with connection.cursor() as cursor:
+        for start in range(0, len(ids), 5000):
+            cursor.execute(
+                f"SELECT {owner_column}, {term_column} FROM {table} "  # noqa: S608
+                f"WHERE {owner_column} IN ({_ints(ids[start : start + 5000])})"
+            )
+            for owner_id, term_id in cursor.fetchall():
+                result[owner_id].add(term_id)
     return result
+
+
+def _json_list(value: Any) -> list[Any]:
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return []
+    return list(value) if isinstance(value, list | tuple) else []
 
 
 def load_listing_features(
@@ -171,21 +213,30 @@ def load_listing_features(
     owner = model._meta.model_name or ""
     topics = _pairs(model.topics.through, owner, ids)
     sectors = _pairs(model.sectors.through, owner, ids)
-    rows = model.objects.filter(pk__in=list(ids)).values_list(
-        "id",
-        "key",
-        "title",
-        "kind",
-        "organisation_id",
-        "organisation__name",
-        "organisation__kind",
-        "organisation__region",
-        "regional_scope",
-        "languages",
-        "data_residency",
+    qn = connection.ops.quote_name
+    listing, organisation = qn(model._meta.db_table), qn(Organisation._meta.db_table)
+    columns = ", ".join(
+        f"l.{qn(name)}"
+        for name in (
+            "id",
+            "key",
+            "title",
+            "kind",
+            "organisation_id",
+            "regional_scope",
+            "languages",
+            "data_residency",
+        )
     )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {columns}, o.{qn('name')}, o.{qn('kind')}, o.{qn('region')} "  # noqa: S608
+            f"FROM {listing} l JOIN {organisation} o ON o.{qn('id')} = l.{qn('organisation_id')} "
+            f"WHERE l.{qn('id')} IN ({_ints(ids)})"
+        )
+        rows = cursor.fetchall()
     features: dict[int, ListingFeatures] = {}
-    for pk, key, title, kind, org_id, org_name, org_kind, region, scope, langs, res in rows:
+    for pk, key, title, kind, org_id, scope, langs, res, org_name, org_kind, region in rows:
         features[pk] = ListingFeatures(
             pk=pk,
             key=key,
@@ -197,7 +248,7 @@ def load_listing_features(
             region=region or "",
             scope=scope,
             residency=res,
-            languages=engine.languages_of(langs or []),
+            languages=engine.languages_of(_json_list(langs)),
             topics=frozenset(topics.get(pk, ())),
             sectors=frozenset(sectors.get(pk, ())),
         )
@@ -245,55 +296,79 @@ def _similarities(
 # --- Offers and needs ---------------------------------------------------------------------
 
 
+def _listing_count(model: type[Offer] | type[Need]) -> int:
+    key = f"lotse:matching:count:{model._meta.model_name}"
+    count = cache.get(key)
+    if count is None:
+        count = model.objects.count()
+        cache.set(key, count, 600)
+    return int(count)
+
+
+def _fetch_pairs(queryset: QuerySet[Any]) -> np.ndarray:
+    """Rows of two integer columns straight from the cursor (no model machinery)."""
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    return np.asarray(rows, dtype=np.int64).reshape(-1, 2)
+
+
 def _candidates_by_terms(
     model: type[Offer] | type[Need],
-    base: QuerySet[Any],
+    conditions: Q,
     topics: frozenset[int],
     sectors: frozenset[int],
 ) -> tuple[list[int], dict[int, float], int]:
-    """IDs of the best candidates by IDF-weighted term overlap, the IDF, the pool size."""
+    """IDs of the best candidates by IDF-weighted term overlap, the IDF, the pool size.
+
+    Per relation one query reads the (listing, term) rows of the wanted terms from
+    the index on ``term_id`` alone; numpy sums the IDF weights per listing and ranks
+    them.  The hard conditions (published, not expired, not the own organisation, the
+    user's filters) are then checked by primary key for the best ranked ids, chunk by
+    chunk, until ``CANDIDATE_LIMIT`` pass.
+    """
     owner = model._meta.model_name or ""
-    weights = {"topics": 1.0, "sectors": 0.5}
-    pairs: list[tuple[np.ndarray, np.ndarray, float]] = []
-    document_frequency: dict[int, int] = {}
-    for relation, terms in (("topics", topics), ("sectors", sectors)):
+    owner_id = f"{owner}_id"
+    parts: list[tuple[np.ndarray, float]] = []
+    for name, terms, weight in (("topics", topics, 1.0), ("sectors", sectors, 0.5)):
         if not terms:
             continue
-        through = getattr(model, relation).through
-        rows = list(
-            through.objects.filter(term_id__in=list(terms), **{f"{owner}__in": base}).values_list(
-                f"{owner}_id", "term_id"
-            )
+        through = getattr(model, name).through
+        pairs = _fetch_pairs(
+            through.objects.filter(term_id__in=sorted(terms)).values_list(owner_id, "term_id")
         )
-        if not rows:
-            continue
-        array = np.asarray(rows, dtype=np.int64)
-        terms_found, counts = np.unique(array[:, 1], return_counts=True)
-        for term_id, count in zip(terms_found.tolist(), counts.tolist(), strict=True):
-            document_frequency[term_id] = document_frequency.get(term_id, 0) + count
-        pairs.append((array[:, 0], array[:, 1], weights[relation]))
-    if not pairs:
+        if len(pairs):
+            parts.append((pairs, weight))
+    if not parts:
         return [], {}, 0
-    owners_all = np.concatenate([owners for owners, _, _ in pairs])
-    unique_owners, inverse = np.unique(owners_all, return_inverse=True)
-    pool = len(unique_owners)
-    idf = engine.idf_weights(document_frequency, max(pool, 1))
-    weight_of = dict(idf)
-    scores = np.zeros(pool, dtype=np.float64)
+    document_frequency: dict[int, int] = {}
+    for pairs, _weight in parts:
+        found, counts = np.unique(pairs[:, 1], return_counts=True)
+        for term_id, count in zip(found.tolist(), counts.tolist(), strict=True):
+            document_frequency[term_id] = document_frequency.get(term_id, 0) + count
+    owners, inverse = np.unique(np.concatenate([p[:, 0] for p, _ in parts]), return_inverse=True)
+    idf = engine.idf_weights(document_frequency, max(_listing_count(model), len(owners)))
+    lookup_size = max(document_frequency) + 1
+    scores = np.zeros(len(owners), dtype=np.float64)
     offset = 0
-    for owners, term_ids, relation_weight in pairs:
-        term_weights = np.fromiter(
-            (weight_of[t] * relation_weight for t in term_ids.tolist()),
-            dtype=np.float64,
-            count=len(term_ids),
-        )
-        np.add.at(scores, inverse[offset : offset + len(owners)], term_weights)
-        offset += len(owners)
-    if pool > CANDIDATE_LIMIT:
-        best = np.argpartition(-scores, CANDIDATE_LIMIT)[:CANDIDATE_LIMIT]
-    else:
-        best = np.arange(pool)
-    return [int(i) for i in unique_owners[best]], idf, pool
+    for pairs, weight in parts:
+        term_weight = np.zeros(lookup_size, dtype=np.float64)
+        for term_id in set(pairs[:, 1].tolist()):
+            term_weight[term_id] = idf[term_id] * weight
+        np.add.at(scores, inverse[offset : offset + len(pairs)], term_weight[pairs[:, 1]])
+        offset += len(pairs)
+    # Best first; ties towards newer listings (higher ids), deterministically.
+    ranked = owners[np.lexsort((-owners, -scores))]
+    passing: list[int] = []
+    chunk = 2 * CANDIDATE_LIMIT
+    for start in range(0, len(ranked), chunk):
+        ids = [int(i) for i in ranked[start : start + chunk]]
+        allowed = set(model.objects.filter(conditions, pk__in=ids).values_list("id", flat=True))
+        passing += [pk for pk in ids if pk in allowed]
+        if len(passing) >= CANDIDATE_LIMIT:
+            break
+    return passing[:CANDIDATE_LIMIT], idf, len(owners)
 
 
 def _kind_labels() -> dict[str, str]:
@@ -308,10 +383,13 @@ def _match_listing(
     target_model: type[Offer] | type[Need],
     filters: ListingFilters,
 ) -> list[Match]:
-    base = _filtered_listings(target_model, filters, exclude_organisation=source.organisation_id)
-    ids, idf, _pool = _candidates_by_terms(target_model, base, source.topics, source.sectors)
+    conditions = _listing_conditions(
+        target_model, filters, exclude_organisation=source.organisation_id
+    )
+    ids, idf, _pool = _candidates_by_terms(target_model, conditions, source.topics, source.sectors)
     if not ids:
         # Nothing shares a term: fall back to the newest listings that pass the filters.
+        base = target_model.objects.filter(conditions)
         ids = list(base.order_by("-created_at").values_list("id", flat=True)[:200])
     targets = load_listing_features(target_model, ids)
     if filters.language:
@@ -433,15 +511,12 @@ def _person_features(person_ids: Sequence[int]) -> dict[int, PersonFeatures]:
     need_topics: dict[int, set[int]] = defaultdict(set)
     offer_topics: dict[int, set[int]] = defaultdict(set)
     if org_ids:
-        live = _live_listings(Need)
         for org_id, term_id in Need.topics.through.objects.filter(
-            need__organisation_id__in=org_ids,
-            need__in=Need.objects.filter(live),
+            _live_listings(Need, "need__"), need__organisation_id__in=org_ids
         ).values_list("need__organisation_id", "term_id"):
             need_topics[org_id].add(term_id)
         for org_id, term_id in Offer.topics.through.objects.filter(
-            offer__organisation_id__in=org_ids,
-            offer__in=Offer.objects.filter(_live_listings(Offer)),
+            _live_listings(Offer, "offer__"), offer__organisation_id__in=org_ids
         ).values_list("offer__organisation_id", "term_id"):
             offer_topics[org_id].add(term_id)
     pending: dict[int, int] = defaultdict(int)
@@ -479,38 +554,58 @@ def _person_features(person_ids: Sequence[int]) -> dict[int, PersonFeatures]:
     return result
 
 
-def _person_candidates(
-    me: PersonFeatures, base: QuerySet[Person]
-) -> tuple[list[int], dict[int, float]]:
-    terms = list(me.interests | me.offers)
+def _person_candidates(me: PersonFeatures, visible: Q) -> tuple[list[int], dict[int, float]]:
+    """Best people by IDF-weighted overlap, counted in SQL (never all rows into Python).
+
+    Two sources, both reciprocal halves: people whose expertise covers what I seek,
+    and members of organisations with open needs for what I bring.
+    """
+    seek = list(me.interests)
+    bring = list(me.offers)
+    terms = sorted(set(seek) | set(bring))
     if not terms:
         return [], {}
-    rows = list(
-        Person.expertise.through.objects.filter(term_id__in=terms, person__in=base).values_list(
-            "person_id", "term_id"
+    through = Person.expertise.through
+    document_frequency: dict[int, int] = {
+        row["term_id"]: row["n"]
+        for row in through.objects.filter(term_id__in=terms)
+        .values("term_id")
+        .annotate(n=Count("person_id"))
+    }
+    idf = engine.idf_weights(document_frequency, max(1, Person.objects.count()))
+    scores: dict[int, float] = defaultdict(float)
+    half = max(1, PERSON_CANDIDATE_LIMIT // 2)
+    # Rare terms first: they single out the people who really fit.
+    for term_id in sorted(seek, key=lambda t: -idf.get(t, 1.0))[:6]:
+        for person_id in (
+            through.objects.filter(visible, term_id=term_id)
+            .order_by("-id")
+            .values_list("person_id", flat=True)[:half]
+        ):
+            scores[person_id] += idf.get(term_id, 1.0)
+    if bring:
+        org_ids = list(
+            Need.topics.through.objects.filter(_live_listings(Need, "need__"), term_id__in=bring)
+            .values_list("need__organisation_id", flat=True)
+            .distinct()[:half]
         )
-    )
-    rows += list(
-        Membership.objects.filter(organisation__topics__in=terms, person__in=base).values_list(
-            "person_id", "organisation__topics"
-        )[: PERSON_CANDIDATE_LIMIT * 20]
-    )
-    if not rows:
-        return [], {}
-    array = np.asarray(rows, dtype=np.int64)
-    terms_found, counts = np.unique(array[:, 1], return_counts=True)
-    idf = engine.idf_weights(
-        dict(zip(terms_found.tolist(), counts.tolist(), strict=True)), len(np.unique(array[:, 0]))
-    )
-    owners, inverse = np.unique(array[:, 0], return_inverse=True)
-    scores = np.zeros(len(owners))
-    weights = np.fromiter((idf[t] for t in array[:, 1].tolist()), dtype=np.float64)
-    np.add.at(scores, inverse, weights)
-    if len(owners) > PERSON_CANDIDATE_LIMIT:
-        best = np.argpartition(-scores, PERSON_CANDIDATE_LIMIT)[:PERSON_CANDIDATE_LIMIT]
-    else:
-        best = np.arange(len(owners))
-    return [int(i) for i in owners[best]], idf
+        for person_id in Membership.objects.filter(
+            visible, organisation_id__in=org_ids
+        ).values_list("person_id", flat=True)[:half]:
+            scores[person_id] += 1.0
+    best = sorted(scores, key=lambda pk: (-scores[pk], -pk))[:PERSON_CANDIDATE_LIMIT]
+    return best, idf
+
+
+def _visible_people_condition(user: Any, *, prefix: str) -> Q:
+    """``access.visible_people`` as a Q across a join (tests check they agree)."""
+    if access.is_manager(user):
+        return Q()
+    levels = ["public", "members"] if access.is_member(user) else ["public"]
+    condition = Q(**{f"{prefix}visibility__in": levels})
+    if access.is_member(user):
+        condition |= Q(**{f"{prefix}user_id": user.pk})
+    return condition
 
 
 def suggested_today(person_ids: Iterable[int], day: dt.date | None = None) -> dict[int, int]:
@@ -534,18 +629,15 @@ def match_person(
     me = _person_features([person.pk]).get(person.pk)
     if me is None:
         return []
-    base = access.visible_people(user).exclude(pk=person.pk)
-    blocked_users = (
-        Block.objects.filter(
+    visible = _visible_people_condition(user, prefix="person__") & ~Q(person_id=person.pk)
+    if person.user_id:
+        blocked_pairs = Block.objects.filter(
             Q(blocker_id=person.user_id) | Q(blocked_id=person.user_id)
         ).values_list("blocker_id", "blocked_id")
-        if person.user_id
-        else []
-    )
-    excluded_users = {u for pair in blocked_users for u in pair} - {person.user_id}
-    if excluded_users:
-        base = base.exclude(user_id__in=excluded_users)
-    ids, idf = _person_candidates(me, base)
+        excluded_users = {u for pair in blocked_pairs for u in pair} - {person.user_id}
+        if excluded_users:
+            visible &= ~Q(person__user_id__in=excluded_users)
+    ids, idf = _person_candidates(me, visible)
     cap = daily_suggestion_cap()
     counts = suggested_today(ids)
     ids = [pk for pk in ids if counts.get(pk, 0) < cap]
