@@ -489,44 +489,72 @@ def match_offer(offer: Offer, filters: ListingFilters | None = None) -> list[Mat
 # --- People ↔ people ----------------------------------------------------------------------
 
 
+def _rows(sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, list(params))
+        return list(cursor.fetchall())
+
+
+def _live_topics_of_organisations(
+    model: type[Offer] | type[Need], org_ids: Sequence[int]
+) -> dict[int, set[int]]:
+    """(organisation → topics of its published, unexpired offers or needs)."""
+    result: dict[int, set[int]] = defaultdict(set)
+    if not org_ids:
+        return result
+    qn = connection.ops.quote_name
+    through: Any = model.topics.through
+    owner = qn(through._meta.get_field(model._meta.model_name or "").column)
+    sql = (
+        f"SELECT l.{qn('organisation_id')}, t.{qn('term_id')} "  # noqa: S608
+        f"FROM {qn(through._meta.db_table)} t JOIN {qn(model._meta.db_table)} l "
+        f"ON l.{qn('id')} = t.{owner} "
+        f"WHERE l.{qn('organisation_id')} IN ({_ints(org_ids)}) AND l.{qn('status')} = %s "
+        f"AND (l.{qn('expires_on')} IS NULL OR l.{qn('expires_on')} >= %s)"
+    )
+    for org_id, term_id in _rows(sql, [ListingStatus.PUBLISHED.value, timezone.localdate()]):
+        result[org_id].add(term_id)
+    return result
+
+
 def _person_features(person_ids: Sequence[int]) -> dict[int, PersonFeatures]:
     if not person_ids:
         return {}
     ids = list(person_ids)
+    qn = connection.ops.quote_name
     expertise = _pairs(Person.expertise.through, "person", ids)
     memberships: dict[int, set[int]] = defaultdict(set)
-    for start in range(0, len(ids), 5000):
-        for person_id, org_id in Membership.objects.filter(
-            person_id__in=ids[start : start + 5000]
-        ).values_list("person_id", "organisation_id"):
-            memberships[person_id].add(org_id)
+    for person_id, org_id in _rows(
+        f"SELECT {qn('person_id')}, {qn('organisation_id')} "  # noqa: S608
+        f"FROM {qn(Membership._meta.db_table)} WHERE {qn('person_id')} IN ({_ints(ids)})"
+    ):
+        memberships[person_id].add(org_id)
     org_ids = sorted({o for orgs in memberships.values() for o in orgs})
     org_topics = _pairs(Organisation.topics.through, "organisation", org_ids)
     org_sectors = _pairs(Organisation.sectors.through, "organisation", org_ids)
-    org_region = (
-        dict(Organisation.objects.filter(pk__in=org_ids).values_list("id", "region"))
-        if org_ids
-        else {}
-    )
-    need_topics: dict[int, set[int]] = defaultdict(set)
-    offer_topics: dict[int, set[int]] = defaultdict(set)
+    org_region: dict[int, str] = {}
     if org_ids:
-        for org_id, term_id in Need.topics.through.objects.filter(
-            _live_listings(Need, "need__"), need__organisation_id__in=org_ids
-        ).values_list("need__organisation_id", "term_id"):
-            need_topics[org_id].add(term_id)
-        for org_id, term_id in Offer.topics.through.objects.filter(
-            _live_listings(Offer, "offer__"), offer__organisation_id__in=org_ids
-        ).values_list("offer__organisation_id", "term_id"):
-            offer_topics[org_id].add(term_id)
+        org_region = dict(
+            _rows(
+                f"SELECT {qn('id')}, {qn('region')} "  # noqa: S608
+                f"FROM {qn(Organisation._meta.db_table)} WHERE {qn('id')} IN ({_ints(org_ids)})"
+            )
+        )
+    need_topics = _live_topics_of_organisations(Need, org_ids)
+    offer_topics = _live_topics_of_organisations(Offer, org_ids)
     pending: dict[int, int] = defaultdict(int)
-    for recipient_id in IntroductionRequest.objects.filter(
-        recipient_id__in=ids, status=IntroductionStatus.PENDING
-    ).values_list("recipient_id", flat=True):
+    for (recipient_id,) in _rows(
+        f"SELECT {qn('recipient_id')} "  # noqa: S608
+        f"FROM {qn(IntroductionRequest._meta.db_table)} "
+        f"WHERE {qn('recipient_id')} IN ({_ints(ids)}) AND {qn('status')} = %s",
+        [IntroductionStatus.PENDING.value],
+    ):
         pending[recipient_id] += 1
     result: dict[int, PersonFeatures] = {}
-    for pk, key, name, user_id, city, languages in Person.objects.filter(pk__in=ids).values_list(
-        "id", "key", "name", "user_id", "city", "languages"
+    columns = ", ".join(qn(c) for c in ("id", "key", "name", "user_id", "city", "languages"))
+    for pk, key, name, user_id, city, languages in _rows(
+        f"SELECT {columns} FROM {qn(Person._meta.db_table)} "  # noqa: S608
+        f"WHERE {qn('id')} IN ({_ints(ids)})"
     ):
         orgs = memberships.get(pk, set())
         own = set(expertise.get(pk, ()))
@@ -544,7 +572,7 @@ def _person_features(person_ids: Sequence[int]) -> dict[int, PersonFeatures]:
             name=name,
             has_account=user_id is not None,
             region=region or "",
-            languages=engine.languages_of(languages or []),
+            languages=engine.languages_of(_json_list(languages)),
             offers=frozenset(offers),
             interests=frozenset(interests or own or offers),
             sectors=frozenset(sectors),
@@ -554,8 +582,35 @@ def _person_features(person_ids: Sequence[int]) -> dict[int, PersonFeatures]:
     return result
 
 
+def _person_count() -> int:
+    count = cache.get("lotse:matching:count:person")
+    if count is None:
+        count = Person.objects.count()
+        cache.set("lotse:matching:count:person", count, 600)
+    return int(count)
+
+
+def _expertise_frequency(terms: Sequence[int]) -> dict[int, int]:
+    """How many people have each term as expertise (cached for ten minutes)."""
+    keys = {term: f"lotse:matching:expertise-df:{term}" for term in terms}
+    cached = cache.get_many(list(keys.values()))
+    frequency = {term: cached[key] for term, key in keys.items() if key in cached}
+    missing = [term for term in terms if term not in frequency]
+    if missing:
+        fresh = {
+            row["term_id"]: row["n"]
+            for row in Person.expertise.through.objects.filter(term_id__in=missing)
+            .values("term_id")
+            .annotate(n=Count("person_id"))
+        }
+        for term in missing:
+            frequency[term] = fresh.get(term, 0)
+        cache.set_many({keys[term]: frequency[term] for term in missing}, 600)
+    return frequency
+
+
 def _person_candidates(me: PersonFeatures, visible: Q) -> tuple[list[int], dict[int, float]]:
-    """Best people by IDF-weighted overlap, counted in SQL (never all rows into Python).
+    """Candidate people by IDF-weighted overlap, a bounded number of rows per term.
 
     Two sources, both reciprocal halves: people whose expertise covers what I seek,
     and members of organisations with open needs for what I bring.
@@ -566,17 +621,11 @@ def _person_candidates(me: PersonFeatures, visible: Q) -> tuple[list[int], dict[
     if not terms:
         return [], {}
     through = Person.expertise.through
-    document_frequency: dict[int, int] = {
-        row["term_id"]: row["n"]
-        for row in through.objects.filter(term_id__in=terms)
-        .values("term_id")
-        .annotate(n=Count("person_id"))
-    }
-    idf = engine.idf_weights(document_frequency, max(1, Person.objects.count()))
+    idf = engine.idf_weights(_expertise_frequency(terms), max(1, _person_count()))
     scores: dict[int, float] = defaultdict(float)
     half = max(1, PERSON_CANDIDATE_LIMIT // 2)
     # Rare terms first: they single out the people who really fit.
-    for term_id in sorted(seek, key=lambda t: -idf.get(t, 1.0))[:6]:
+    for term_id in sorted(seek, key=lambda t: -idf.get(t, 1.0))[:4]:
         for person_id in (
             through.objects.filter(visible, term_id=term_id)
             .order_by("-id")
@@ -584,8 +633,9 @@ def _person_candidates(me: PersonFeatures, visible: Q) -> tuple[list[int], dict[
         ):
             scores[person_id] += idf.get(term_id, 1.0)
     if bring:
+        rare = sorted(bring, key=lambda t: -idf.get(t, 1.0))[:3]
         org_ids = list(
-            Need.topics.through.objects.filter(_live_listings(Need, "need__"), term_id__in=bring)
+            Need.topics.through.objects.filter(_live_listings(Need, "need__"), term_id__in=rare)
             .values_list("need__organisation_id", flat=True)
             .distinct()[:half]
         )
