@@ -166,8 +166,13 @@ def run_child(args: argparse.Namespace) -> int:
         print(f"[{db}] generating {args.size} organisations …", flush=True)
         started = time.perf_counter()
         call_command(
-            "demo", size=args.size, listings=args.listings, seed=SEED, no_index=True,
-            no_progress=True, stdout=sys.stderr,
+            "demo",
+            size=args.size,
+            listings=args.listings,
+            seed=SEED,
+            no_index=True,
+            no_progress=True,
+            stdout=sys.stderr,
         )
         generated_s = time.perf_counter() - started
         print(f"[{db}] generated in {generated_s:.1f} s", flush=True)
@@ -182,12 +187,14 @@ def run_child(args: argparse.Namespace) -> int:
     rng = random.Random(7)
     live = selectors._live_listings(Need)
     need_ids = list(Need.objects.filter(live).values_list("id", flat=True))
-    offer_ids = list(Offer.objects.filter(selectors._live_listings(Offer)).values_list(
-        "id", flat=True
-    ))
+    offer_ids = list(
+        Offer.objects.filter(selectors._live_listings(Offer)).values_list("id", flat=True)
+    )
     needs = list(Need.objects.filter(pk__in=rng.sample(need_ids, args.repeat)))
     offers = list(Offer.objects.filter(pk__in=rng.sample(offer_ids, args.repeat)))
-    person_ids = list(Person.objects.values_list("id", flat=True)[:: max(1, counts["people"] // 5000)])
+    person_ids = list(
+        Person.objects.values_list("id", flat=True)[:: max(1, counts["people"] // 5000)]
+    )
     people = list(Person.objects.filter(pk__in=rng.sample(person_ids, args.repeat)))
     anonymous = AnonymousUser()
     results = [
@@ -198,6 +205,8 @@ def run_child(args: argparse.Namespace) -> int:
             [lambda p=p: selectors.match_person(anonymous, p) for p in people],
         ),
     ]
+    load = os.getloadavg()[0]
+    print(f"[{db}] load average during the timings: {load:.1f} (2 cores)", flush=True)
     for row in results:
         verdict = "OK" if row["p95_ms"] < TARGET_MS else "TOO SLOW"
         print(
@@ -245,11 +254,13 @@ def run_child(args: argparse.Namespace) -> int:
         total = sum(values) or 1.0
         top = sorted(values, reverse=True)[: max(1, len(values) // 10)]
         small = sum(
-            exposure.get(org, 0.0) for org in candidates
+            exposure.get(org, 0.0)
+            for org in candidates
             if org_meta.get(org, ("", None))[0] in ("1", "2-9")
         )
         new = sum(
-            exposure.get(org, 0.0) for org in candidates
+            exposure.get(org, 0.0)
+            for org in candidates
             if (org_meta.get(org, ("", None))[1] or 0) >= 2023
         )
         report[policy] = {
@@ -270,10 +281,20 @@ def run_child(args: argparse.Namespace) -> int:
             flush=True,
         )
     if args.json:
-        print(json.dumps({
-            "bench": "matching", "db": db, **counts, "timings": results, "exposure": report,
-            "sessions": args.sessions, "generated_s": generated_s,
-        }))
+        print(
+            json.dumps(
+                {
+                    "bench": "matching",
+                    "db": db,
+                    **counts,
+                    "timings": results,
+                    "exposure": report,
+                    "sessions": args.sessions,
+                    "generated_s": generated_s,
+                    "load_average": load,
+                }
+            )
+        )
     return 0
 
 
