@@ -54,7 +54,7 @@ from lotse.matching.models import (
     PersonSuggestionCount,
 )
 
-CANDIDATE_LIMIT = 500
+CANDIDATE_LIMIT = 300
 PERSON_CANDIDATE_LIMIT = 300
 SEMANTIC_POOL = 300
 DEFAULT_LIMIT = 10
