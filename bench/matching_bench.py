@@ -8,10 +8,10 @@ scoring, reasons: everything the page and ``lotse match`` do) for random
 published needs, plus ``match_offer`` and the reciprocal ``match_person``.
 
 Part 2 (fair exposure): simulates ``--sessions`` views of suggestion lists for
-random needs, once ranked by relevance only and once with the amortised-fairness
-re-ranking (``engine.fair_rerank``), and sums the position-discounted attention
-(1/log2(1+rank), top 10) each organisation received.  Reports the Gini
-coefficient of exposure over all organisations that were ever a relevant
+``--distinct-needs`` random needs (repeated views), once ranked by relevance only
+and once with the amortised-fairness re-ranking (``engine.fair_rerank``), and sums
+the position-discounted attention (1/log2(1+rank), top 10) each organisation
+received.  Reports the Gini coefficient of exposure over all organisations that were ever a relevant
 candidate, the share of exposure that went to the top 10 % organisations, the
 share that went to small (< 10 staff) and new (founded in the last 3 years)
 organisations, and the relevance cost as mean nDCG@10 (gains = relevance scores).
@@ -58,6 +58,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--listings", type=int, default=200_000, help="offers + needs")
     parser.add_argument("--repeat", type=int, default=40, help="timed needs/offers/people")
     parser.add_argument("--sessions", type=int, default=1000, help="simulated views (part 2)")
+    parser.add_argument(
+        "--distinct-needs", type=int, default=50, help="needs the sessions are drawn from"
+    )
     parser.add_argument("--fresh", action="store_true", help="rebuild the database")
     parser.add_argument("--json", action="store_true", help="one JSON line per database")
     parser.add_argument("--child", choices=["sqlite", "postgres"], help=argparse.SUPPRESS)
@@ -217,7 +220,9 @@ def run_child(args: argparse.Namespace) -> int:
         )
 
     # --- Part 2: fair exposure ------------------------------------------------------
-    session_needs = [rng.choice(need_ids) for _ in range(args.sessions)]
+    # Repeated views: members look at the suggestions for a set of needs again and again.
+    distinct = rng.sample(need_ids, min(args.distinct_needs, len(need_ids)))
+    session_needs = [rng.choice(distinct) for _ in range(args.sessions)]
     pools: dict[int, list[engine.Match]] = {}
     for pk in set(session_needs):
         _source, pools[pk] = selectors.listing_pool(Need.objects.get(pk=pk))
