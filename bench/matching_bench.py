@@ -243,7 +243,7 @@ def run_child(args: argparse.Namespace) -> int:
                 continue
             if policy == "fair":
                 shown = engine.fair_rerank(pool, state, k=10)
-                for org_id, update in engine.exposure_updates(shown, pool).items():
+                for org_id, update in engine.exposure_updates(shown, pool[:50]).items():
                     entry = state.setdefault(org_id, engine.ExposureState())
                     entry.exposure += update.exposure
                     entry.merit += update.merit

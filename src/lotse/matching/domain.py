@@ -45,6 +45,7 @@ from lotse.matching.models import (
 logger = logging.getLogger(__name__)
 
 MIN_MESSAGE = 20
+MERIT_DEPTH = 50
 MAX_MESSAGE = 2000
 
 
@@ -336,7 +337,9 @@ def rank_fairly(matches: Sequence[Match], *, k: int = 10, record: bool = True) -
     state = selectors.exposure_state(org_ids)
     shown = engine.fair_rerank(matches, state, k=k)
     if record:
-        record_exposure(engine.exposure_updates(shown, matches))
+        # Merit is booked for the best candidates only: they are the ones that could
+        # have been shown, and a view then costs a few dozen row updates, not hundreds.
+        record_exposure(engine.exposure_updates(shown, matches[:MERIT_DEPTH]))
     return shown
 
 
