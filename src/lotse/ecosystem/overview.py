@@ -19,8 +19,7 @@ from typing import Any
 from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Avg, Count, Q, QuerySet
-from django.db.models.functions import TruncQuarter
+from django.db.models import Avg, Count, Max, Min, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
@@ -114,47 +113,61 @@ def _quarter(value: dt.datetime | dt.date) -> tuple[int, int]:
     return value.year, (value.month - 1) // 3 + 1
 
 
-def _per_quarter(queryset: QuerySet[Any]) -> dict[tuple[int, int], int]:
-    rows = (
-        queryset.order_by()
-        .annotate(quarter=TruncQuarter("created_at"))
-        .values("quarter")
-        .annotate(n=Count("pk"))
-        .values_list("quarter", "n")
+def _next(quarter: tuple[int, int]) -> tuple[int, int]:
+    year, q = quarter
+    return (year + 1, 1) if q == 4 else (year, q + 1)
+
+
+def _quarter_start(quarter: tuple[int, int]) -> dt.datetime:
+    year, q = quarter
+    return timezone.make_aware(dt.datetime(year, 3 * (q - 1) + 1, 1))
+
+
+def _quarters(*querysets: QuerySet[Any], now: dt.datetime) -> list[tuple[int, int]]:
+    """The quarters from the first entry to now (or the last entry), at most MAX_QUARTERS."""
+    first, last = None, _quarter(now)
+    for queryset in querysets:
+        bounds = queryset.order_by().aggregate(first=Min("created_at"), last=Max("created_at"))
+        if bounds["first"] is not None:
+            first = min(first or last, _quarter(bounds["first"]))
+            last = max(last, _quarter(bounds["last"]))
+    if first is None:
+        return []
+    quarters = [first]
+    while quarters[-1] < last:
+        quarters.append(_next(quarters[-1]))
+    return quarters[-MAX_QUARTERS:]
+
+
+def _per_quarter(queryset: QuerySet[Any], quarters: list[tuple[int, int]]) -> list[int]:
+    """Entries so far at the end of each quarter, in one query.
+
+    Conditional counts over quarter boundaries instead of ``GROUP BY`` a truncated
+    date: truncating needs a per-row time-zone conversion, which SQLite does in
+    Python (seconds for 300,000 rows); comparing with constants stays in C.
+    """
+    if not quarters:
+        return []
+    ends = [_quarter_start(_next(quarter)) for quarter in quarters]
+    counts = queryset.order_by().aggregate(
+        **{f"q{i}": Count("pk", filter=Q(created_at__lt=end)) for i, end in enumerate(ends)}
     )
-    counts: dict[tuple[int, int], int] = {}
-    for quarter, n in rows:
-        if quarter is None:
-            continue
-        key = _quarter(quarter)
-        counts[key] = counts.get(key, 0) + n
-    return counts
+    return [counts[f"q{i}"] for i in range(len(ends))]
 
 
 def _growth(
-    organisations: dict[tuple[int, int], int], people: dict[tuple[int, int], int], now: dt.date
+    quarters: list[tuple[int, int]], organisations: list[int], people: list[int]
 ) -> list[tuple[int, int, int, int, int, int]]:
-    """(year, quarter, new organisations, organisations so far, new people, people so far)."""
-    keys = sorted(set(organisations) | set(people))
-    if not keys:
-        return []
-    last = _quarter(now)
-    first = keys[0]
-    quarters: list[tuple[int, int]] = []
-    year, quarter = first
-    while (year, quarter) <= last or (year, quarter) <= keys[-1]:
-        quarters.append((year, quarter))
-        year, quarter = (year + 1, 1) if quarter == 4 else (year, quarter + 1)
-    shown = quarters[-MAX_QUARTERS:]
-    start = shown[0]
-    org_total = sum(n for key, n in organisations.items() if key < start)
-    people_total = sum(n for key, n in people.items() if key < start)
+    """(year, quarter, new organisations, organisations so far, new people, people so far).
+
+    The first quarter's "new" figures include everything before it.
+    """
     rows = []
-    for key in shown:
-        new_orgs, new_people = organisations.get(key, 0), people.get(key, 0)
-        org_total += new_orgs
-        people_total += new_people
-        rows.append((key[0], key[1], new_orgs, org_total, new_people, people_total))
+    previous_orgs = previous_people = 0
+    for index, (year, quarter) in enumerate(quarters):
+        orgs, persons = organisations[index], people[index]
+        rows.append((year, quarter, orgs - previous_orgs, orgs, persons - previous_people, persons))
+        previous_orgs, previous_people = orgs, persons
     return rows
 
 
@@ -211,7 +224,10 @@ def compute_figures(selection: OverviewFilter) -> dict[str, Any]:
         .values_list("organisation__kind", "n")
     )
 
-    growth = _growth(_per_quarter(organisations), _per_quarter(people), today)
+    quarters = _quarters(organisations, people, now=timezone.now())
+    growth = _growth(
+        quarters, _per_quarter(organisations, quarters), _per_quarter(people, quarters)
+    )
 
     return {
         "computed_at": timezone.now().isoformat(),
@@ -252,6 +268,19 @@ def get_figures(selection: OverviewFilter | None = None) -> dict[str, Any]:
         figures = compute_figures(selection)
         cache.set(key, figures, cache_seconds())
     return figures
+
+
+def region_options() -> list[str]:
+    """Every region of the whole network, for the filter form (cached like the figures)."""
+    key = f"lotse:overview:v{CACHE_VERSION}:regions"
+    regions = cache.get(key)
+    if regions is None:
+        regions = sorted(
+            Organisation.objects.exclude(region="").order_by().values_list("region", flat=True)
+            .distinct()[:500]
+        )
+        cache.set(key, regions, cache_seconds())
+    return list(regions)
 
 
 def clear_cache(selection: OverviewFilter | None = None) -> None:

@@ -146,8 +146,6 @@ def _charts(figures: dict[str, Any], selection: reads.OverviewFilter) -> dict[st
 def overview(request: HttpRequest) -> HttpResponse:
     selection = reads.OverviewFilter.from_params(request.GET)
     figures = reads.get_figures(selection)
-    # The filter offers every region of the whole network, not only the filtered ones.
-    everything = reads.get_figures() if selection.active else figures
     totals = figures["totals"]
     context: dict[str, Any] = {
         "figures": figures,
@@ -159,7 +157,8 @@ def overview(request: HttpRequest) -> HttpResponse:
         ],
         "region_options": [
             (region, region in selection.regions)
-            for region in sorted({r for r, _ in everything["regions"]} | set(selection.regions))
+            # every region of the whole network, not only the filtered ones
+            for region in sorted(set(reads.region_options()) | set(selection.regions))
         ],
         "is_manager": access.is_manager(request.user),
         "stale_link": f"{reverse('ecosystem:organisation_list')}?stale=1",
