@@ -61,6 +61,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--distinct-needs", type=int, default=50, help="needs the sessions are drawn from"
     )
+    parser.add_argument(
+        "--strengths",
+        type=lambda text: [float(v) for v in text.split(",") if v],
+        default=[0.05, 0.15],
+        help="fairness strengths to compare, e.g. 0.05,0.15 (0.15 is the site's default)",
+    )
     parser.add_argument("--fresh", action="store_true", help="rebuild the database")
     parser.add_argument("--json", action="store_true", help="one JSON line per database")
     parser.add_argument("--child", choices=["sqlite", "postgres"], help=argparse.SUPPRESS)
@@ -233,7 +239,8 @@ def run_child(args: argparse.Namespace) -> int:
         ).values_list("id", "size_band", "founded_year")
     }
     report: dict[str, Any] = {}
-    for policy in ("relevance", "fair"):
+    policies = ["relevance"] + [f"fair@{strength:g}" for strength in args.strengths]
+    for policy in policies:
         exposure: dict[int, float] = defaultdict(float)
         state: dict[int, engine.ExposureState] = {}
         ndcgs = []
@@ -241,8 +248,9 @@ def run_child(args: argparse.Namespace) -> int:
             pool = pools[pk]
             if not pool:
                 continue
-            if policy == "fair":
-                shown = engine.fair_rerank(pool, state, k=10)
+            if policy.startswith("fair@"):
+                strength = float(policy.split("@")[1])
+                shown = engine.fair_rerank(pool, state, k=10, strength=strength)
                 for org_id, update in engine.exposure_updates(shown, pool[:50]).items():
                     entry = state.setdefault(org_id, engine.ExposureState())
                     entry.exposure += update.exposure
