@@ -206,3 +206,25 @@ def test_meetings_page_renders_for_attendees(
         f"/veranstaltungen/{meet_event.slug}/meetings/anfrage/{request_id}/", follow=True
     )
     assert "selbst" in response.content.decode()
+
+
+def test_accepted_meeting_is_mailed_to_both_with_ics(
+    smtp_server: Any,
+    meet_event: Event,
+    people: list[Any],
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    a, b = people[:2]
+    with django_capture_on_commit_callbacks(execute=True):
+        m.answer_request(m.request_meeting(meet_event, a, b), b, accept=True)
+    messages = smtp_server.wait_for(2)
+    assert sorted(str(msg["To"]) for msg in messages) == [a.email, b.email]
+    body = messages[0].get_body(preferencelist=("plain",))
+    assert body is not None
+    assert "27.11. 12:00 – Tisch 1" in body.get_content()
+    attachment = next(iter(messages[0].iter_attachments()))
+    content = attachment.get_content()
+    calendar = icalendar.Calendar.from_ical(
+        content if isinstance(content, bytes) else content.encode()
+    )
+    assert str(calendar.walk("VEVENT")[0]["LOCATION"]) == "Tisch 1"

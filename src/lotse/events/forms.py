@@ -36,6 +36,8 @@ def _approved_terms() -> Any:
 
 
 class EventForm(forms.ModelForm):
+    online_url = forms.URLField(label=_("Online-Link"), required=False, assume_scheme="https")
+
     class Meta:
         model = Event
         fields = [
@@ -146,6 +148,8 @@ class VenueForm(forms.ModelForm):
 
 
 class MaterialForm(forms.ModelForm):
+    url = forms.URLField(label=_("Adresse"), required=False, assume_scheme="https")
+
     class Meta:
         model = Material
         fields = ["kind", "title", "url", "text"]

@@ -10,6 +10,7 @@ result as *provisional* meetings for the organisers to review, and publishes the
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -22,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from lotse import meetings as optimiser
 from lotse.ecosystem.models import Term
+from lotse.events.domain.mail import send_meeting_mails
 from lotse.events.models import (
     Event,
     Meeting,
@@ -264,6 +266,11 @@ def _answer_request(
         )
         request.status = MeetingRequestStatus.ACCEPTED
         request.save(update_fields=["status"])
+        transaction.on_commit(
+            functools.partial(
+                send_meeting_mails, event.pk, [request.sender_id, request.recipient_id]
+            )
+        )
         return meeting, False
     request.status = MeetingRequestStatus.UNSCHEDULABLE
     request.save(update_fields=["status"])
@@ -450,4 +457,6 @@ def publish_meetings(event: Event) -> int:
         raise MeetingError(_("Es gibt keinen vorläufigen Plan zum Veröffentlichen."))
     event.meetings_published_at = timezone.now()
     event.save(update_fields=["meetings_published_at"])
+    event_id = event.pk
+    transaction.on_commit(lambda: send_meeting_mails(event_id))
     return count
