@@ -27,7 +27,12 @@ from lotse.ecosystem.demo import DEMO_LOGINS, MEMBER_ORGANISATION_KEY, load_demo
 from lotse.ecosystem.models import ListingStatus, Need, Offer, Organisation, Person, Visibility
 from lotse.events.domain.programme import create_event, create_session, create_venue
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+# serialized_rollback: transactional tests flush the database; this restores the vocabulary
+# (terms from data migrations) before each test, whatever ran first.
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 AXE = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
 NOT_FOUND = "/gibt-es-nicht/"

@@ -11,7 +11,12 @@ from playwright.sync_api import expect
 from lotse.ecosystem.domain.organisations import create_organisation
 from lotse.ecosystem.models import Term
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+# serialized_rollback: transactional tests flush the database; this restores the vocabulary
+# (terms from data migrations) before each test, whatever ran first.
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 def test_filter_directory_and_open_profile(
@@ -60,7 +65,7 @@ def test_directory_works_without_javascript(
 ) -> None:
     create_organisation(name="Untertitel-Werk GmbH", kind="ai_company", city="Hamburg")
     create_organisation(name="Nordpresse Verlag", kind="media_house", city="Kiel")
-    context = browser.new_context(java_script_enabled=False)
+    context = browser.new_context(java_script_enabled=False, locale="de-DE")
     page = context.new_page()
     page.goto(f"{live_server.url}/verzeichnis/organisationen/")
     page.get_by_label("Medienhaus/Verlag").check()

@@ -10,7 +10,12 @@ from playwright.sync_api import expect
 from lotse.ecosystem.domain.organisations import create_organisation
 from tests.core.test_palette_contrast import contrast, parse_colour
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+# serialized_rollback: transactional tests flush the database; this restores the vocabulary
+# (terms from data migrations) before each test, whatever ran first.
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 DIRECTORY = "/verzeichnis/organisationen/"
 
@@ -149,11 +154,14 @@ def test_language_switch(live_server: Any, page: Any) -> None:
     page.keyboard.press("Enter")
     page.wait_for_function("document.documentElement.lang === 'en'")
     assert page.url.endswith(DIRECTORY)  # back on the same page
+    expect(page.get_by_role("heading", level=1)).to_have_text("Organisations")
+    expect(page.locator(".skip-link")).to_have_text("Skip to content")
     deutsch = page.get_by_role("button", name="Deutsch")
     expect(deutsch).to_have_attribute("lang", "de")
     deutsch.click()
     page.wait_for_function("document.documentElement.lang === 'de'")
     assert page.url.endswith(DIRECTORY)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Organisationen")
     expect(page.get_by_role("button", name="English")).to_be_visible()
 
 
