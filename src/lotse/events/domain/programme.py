@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import html
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -13,7 +12,7 @@ from django.db.models import Q
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from lotse.core.markdown import strip_html as _strip_tags
+from lotse.core.markdown import strip_html
 from lotse.ecosystem.models import Person, Term
 from lotse.events.models import (
     Event,
@@ -65,11 +64,6 @@ SESSION_FIELDS = {
     "capacity",
     "is_fictional",
 }
-
-
-def strip_html(text: str) -> str:
-    """Plain text without tags; entities decoded again (templates escape on output)."""
-    return html.unescape(_strip_tags(text))
 
 
 def unique_slug(model: Any, base: str, *, field: str = "slug", max_length: int = 100) -> str:
