@@ -335,7 +335,8 @@ def rank_fairly(matches: Sequence[Match], *, k: int = 10, record: bool = True) -
     """Re-rank ``matches`` (the full candidate pool) for fair exposure and book the view."""
     org_ids = {m.organisation_id for m in matches if m.organisation_id is not None}
     state = selectors.exposure_state(org_ids)
-    shown = engine.fair_rerank(matches, state, k=k)
+    strength = float(getattr(settings, "LOTSE_FAIRNESS_STRENGTH", 0.15))
+    shown = engine.fair_rerank(matches, state, k=k, strength=strength)
     if record:
         # Merit is booked for the best candidates only: they are the ones that could
         # have been shown, and a view then costs a few dozen row updates, not hundreds.
