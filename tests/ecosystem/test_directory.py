@@ -256,3 +256,20 @@ def test_detail_pages_render(client: Client, network: dict[str, Any]) -> None:
     assert client.get(offer.get_absolute_url()).status_code == 200
     assert client.get(network["people"][0].get_absolute_url()).status_code == 200
     assert client.get("/verzeichnis/organisationen/gibt-es-nicht/").status_code == 404
+
+
+@pytest.mark.parametrize("small_set", [1, 2000])
+def test_facet_counts_same_on_both_counting_paths(
+    client: Client, network: dict[str, Any], small_set: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Counting on fetched ids (small result) and on subqueries (large) agree."""
+    from lotse.ecosystem import selectors
+
+    url = reverse("ecosystem:organisation_list")
+    params = {"q": "Untertitel", "topic": "spracherkennung-untertitelung", "sector": "film"}
+    monkeypatch.setattr(selectors, "SMALL_SET", small_set)
+    facets = client.get(url, params).context["directory"].facets
+    counts = {f.param: {o.value: o.count for o in f.options} for f in facets}
+    assert counts["kind"] == {"ai_company": 1}
+    assert counts["topic"]["spracherkennung-untertitelung"] == 1
+    assert counts["sector"] == {"film": 1}

@@ -247,6 +247,74 @@ SORTS: dict[str, dict[str, tuple[str, ...]]] = {
 }
 
 
+# Facet counts run once per facet.  When the search (or a facet selection) leaves
+# only a few entries, their primary keys are fetched once and every count runs on
+# ``pk IN (...)``: the expensive parts (full-text match, many-to-many subqueries)
+# are then evaluated once per request instead of once per facet.
+SMALL_SET = 2000
+
+
+def _small_pk_set(queryset: QuerySet[Any]) -> set[int] | None:
+    pks = list(queryset.order_by().values_list("pk", flat=True)[: SMALL_SET + 1])
+    return set(pks) if len(pks) <= SMALL_SET else None
+
+
+def _facets(
+    base: QuerySet[Any],
+    searched: QuerySet[Any],
+    specs: Sequence[FacetSpec],
+    selected: dict[str, list[str]],
+    *,
+    narrowed: bool,
+) -> list[Facet]:
+    model = base.model
+    search_ids = _small_pk_set(searched) if narrowed else None
+    facet_ids: dict[str, set[int] | None] = {}
+    for spec in specs:
+        if selected[spec.param]:
+            all_rows = model._default_manager.all()
+            facet_ids[spec.param] = _small_pk_set(
+                _apply_facet(all_rows, spec, selected[spec.param])
+            )
+
+    facets: list[Facet] = []
+    for spec in specs:
+        # Counts for one facet apply every other facet's selection, so options
+        # within a facet combine with OR and facets with AND.
+        ids = search_ids
+        large: list[FacetSpec] = []
+        for other in specs:
+            if other is spec or not selected[other.param]:
+                continue
+            other_ids = facet_ids.get(other.param)
+            if other_ids is None:
+                large.append(other)
+            else:
+                ids = other_ids if ids is None else ids & other_ids
+        if ids is not None:
+            # A set of ids from the whole table must still respect ``searched``
+            # (visibility, search) unless it came from ``searched`` itself.
+            narrowed_qs = (
+                model._default_manager.filter(pk__in=sorted(ids))
+                if search_ids is not None
+                else searched.filter(pk__in=sorted(ids))
+            )
+        else:
+            narrowed_qs = searched
+        for other in large:
+            narrowed_qs = _apply_facet(narrowed_qs, other, selected[other.param])
+        counts = _count_facet(narrowed_qs, spec)
+        chosen = set(selected[spec.param])
+        options = [
+            FacetOption(str(value), label, counts.get(str(value), 0), str(value) in chosen)
+            for value, label in spec.choices()
+            if counts.get(str(value)) or str(value) in chosen
+        ]
+        options.sort(key=lambda option: (-option.count, str(option.label)))
+        facets.append(Facet(spec, options))
+    return facets
+
+
 def _directory(
     base: QuerySet[Any],
     specs: Sequence[FacetSpec],
@@ -261,23 +329,7 @@ def _directory(
     if extra is not None:
         searched = extra(searched)
 
-    facets: list[Facet] = []
-    for spec in specs:
-        # Counts for one facet apply every other facet's selection, so options
-        # within a facet combine with OR and facets with AND.
-        narrowed = searched
-        for other in specs:
-            if other is not spec:
-                narrowed = _apply_facet(narrowed, other, selected[other.param])
-        counts = _count_facet(narrowed, spec)
-        chosen = set(selected[spec.param])
-        options = [
-            FacetOption(str(value), label, counts.get(str(value), 0), str(value) in chosen)
-            for value, label in spec.choices()
-            if counts.get(str(value)) or str(value) in chosen
-        ]
-        options.sort(key=lambda option: (-option.count, str(option.label)))
-        facets.append(Facet(spec, options))
+    facets = _facets(base, searched, specs, selected, narrowed=bool(query) or searched is not base)
 
     result = searched
     for spec in specs:
