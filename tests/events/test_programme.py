@@ -224,3 +224,20 @@ def test_event_times_are_validated(db: None) -> None:
             ends_at=at(2, 10) - dt.timedelta(hours=1),
         )
     assert not Event.objects.exists()
+
+
+def test_manager_creates_series_and_organiser_adds_a_room(
+    client: Client, manager: Any, conference: Event, make_user: Callable[..., Any]
+) -> None:
+    client.force_login(manager)
+    response = client.post("/veranstaltungen/reihen/neu/", {"title": "KI-Frühstück"})
+    assert response.status_code == 302
+    organiser = make_user("orga2@example.org")
+    conference.organisers.add(organiser)
+    client.force_login(organiser)
+    url = f"/veranstaltungen/{conference.slug}/raum-neu/"
+    assert client.post(url, {"name": "Foyer", "capacity": 40}).status_code == 302
+    duplicate = client.post(url, {"name": "Foyer"})
+    assert "gibt es an diesem Ort schon" in duplicate.content.decode()
+    assert conference.venue is not None
+    assert list(conference.venue.rooms.values_list("name", flat=True))[-1] == "Foyer"

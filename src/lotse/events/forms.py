@@ -10,6 +10,7 @@ from lotse.accounts.models import User
 from lotse.ecosystem.models import Person, Term, TermStatus
 from lotse.events.models import (
     Event,
+    EventSeries,
     Feedback,
     Material,
     MeetingSlot,
@@ -145,6 +146,17 @@ class VenueForm(forms.ModelForm):
     class Meta:
         model = Venue
         fields = ["name", "street", "postcode", "city"]
+
+
+class SeriesForm(forms.ModelForm):
+    class Meta:
+        model = EventSeries
+        fields = ["title", "organiser_name", "description"]
+
+
+class RoomForm(forms.Form):
+    name = forms.CharField(label=_("Name des Raums/der Bühne"), max_length=120)
+    capacity = forms.IntegerField(label=_("Plätze"), min_value=1, required=False)
 
 
 class MaterialForm(forms.ModelForm):

@@ -16,7 +16,14 @@ from django.views.decorators.http import require_POST
 from lotse.events import access, selectors
 from lotse.events.domain import programme as prog
 from lotse.events.domain import registration as reg
-from lotse.events.forms import EventForm, MaterialForm, SessionForm, VenueForm
+from lotse.events.forms import (
+    EventForm,
+    MaterialForm,
+    RoomForm,
+    SeriesForm,
+    SessionForm,
+    VenueForm,
+)
 from lotse.events.models import Event, Registration
 
 
@@ -93,6 +100,45 @@ def venue_create(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Der Ort wurde angelegt."))
             return redirect("events:event_list")
     return render(request, "events/form.html", {"form": form, "title": _("Neuer Ort")})
+
+
+@login_required
+def series_create(request: HttpRequest) -> HttpResponse:
+    if not access.can_create_event(request.user):
+        raise PermissionDenied
+    form = SeriesForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            series = prog.create_series(**form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, _errors(error))
+        else:
+            messages.success(request, _("Die Reihe wurde angelegt."))
+            return redirect(series)
+    return render(request, "events/form.html", {"form": form, "title": _("Neue Reihe")})
+
+
+@login_required
+def room_add(request: HttpRequest, slug: str) -> HttpResponse:
+    event = _editable_event(request, slug)
+    if event.venue is None:
+        messages.error(request, _("Diese Veranstaltung hat keinen Ort; bitte zuerst einen wählen."))
+        return redirect("events:event_edit", slug=slug)
+    form = RoomForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            prog.add_room(event.venue, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, _errors(error))
+        else:
+            messages.success(request, _("Der Raum wurde hinzugefügt."))
+            return redirect("events:programme", slug=slug)
+    context = {
+        "form": form,
+        "title": _("Raum/Bühne hinzufügen: %(venue)s") % {"venue": event.venue.name},
+        "cancel_url": event.get_absolute_url(),
+    }
+    return render(request, "events/form.html", context)
 
 
 def _warn(request: HttpRequest, warnings: list[str]) -> None:
