@@ -30,6 +30,13 @@ LANGUAGE_CHOICES = [
 ]
 
 
+class TermMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Checkboxes labelled with the term's name in the active language."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj.label)
+
+
 def _terms(*vocabularies: str) -> Any:
     return Term.objects.filter(vocabulary__in=vocabularies, status=TermStatus.APPROVED).order_by(
         "vocabulary", "name"
@@ -38,13 +45,13 @@ def _terms(*vocabularies: str) -> Any:
 
 class OrganisationForm(forms.ModelForm):
     website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
-    topics = forms.ModelMultipleChoiceField(
+    topics = TermMultipleChoiceField(
         label=_("Themen"),
         queryset=_terms(Vocabulary.CAPABILITY, Vocabulary.USE_CASE),
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    sectors = forms.ModelMultipleChoiceField(
+    sectors = TermMultipleChoiceField(
         label=_("Branchen"),
         queryset=_terms(Vocabulary.SECTOR),
         required=False,
@@ -84,7 +91,7 @@ class OrganisationForm(forms.ModelForm):
 
 
 class PersonForm(forms.ModelForm):
-    expertise = forms.ModelMultipleChoiceField(
+    expertise = TermMultipleChoiceField(
         label=_("Expertise"),
         queryset=_terms(Vocabulary.CAPABILITY, Vocabulary.USE_CASE, Vocabulary.SECTOR),
         required=False,
@@ -132,13 +139,13 @@ class PersonForm(forms.ModelForm):
 
 
 class ListingForm(forms.ModelForm):
-    topics = forms.ModelMultipleChoiceField(
+    topics = TermMultipleChoiceField(
         label=_("Themen"),
         queryset=_terms(Vocabulary.CAPABILITY, Vocabulary.USE_CASE),
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    sectors = forms.ModelMultipleChoiceField(
+    sectors = TermMultipleChoiceField(
         label=_("Branchen"),
         queryset=_terms(Vocabulary.SECTOR),
         required=False,

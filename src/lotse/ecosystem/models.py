@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 
@@ -72,6 +73,13 @@ class Term(models.Model):
     @property
     def is_approved(self) -> bool:
         return self.status == TermStatus.APPROVED
+
+    @property
+    def label(self) -> str:
+        """The name in the active language (English name if there is one)."""
+        if self.name_en and (get_language() or "de").startswith("en"):
+            return self.name_en
+        return self.name
 
 
 class OrganisationKind(models.TextChoices):

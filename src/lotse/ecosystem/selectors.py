@@ -117,10 +117,10 @@ class Facet:
 def _approved_terms(*vocabularies: str) -> Callable[[], list[tuple[str, Any]]]:
     def load() -> list[tuple[str, Any]]:
         return [
-            (slug, name)
-            for slug, name in Term.objects.filter(
+            (term.slug, term.label)
+            for term in Term.objects.filter(
                 vocabulary__in=vocabularies, status=TermStatus.APPROVED
-            ).values_list("slug", "name")
+            ).only("slug", "name", "name_en")
         ]
 
     return load
