@@ -319,3 +319,47 @@ def test_conditions_are_checked_chunk_by_chunk(network: Network, monkeypatch: An
     )
     assert keys(only_consulting) == [network.offer_consulting.key]
     assert len(selectors.match_need(network.need)) == 1
+
+
+def test_rank_fairly_books_exposure_and_lifts_the_underexposed(
+    network: Network, settings: Any
+) -> None:
+    from lotse.ecosystem.models import Offer
+    from lotse.matching.models import OrganisationExposure
+
+    # A twin of the best offer from another organisation: equally relevant.
+    create_listing(
+        Offer,
+        organisation=network.cloud,
+        title="Zwilling",
+        kind="product",
+        topics=terms("spracherkennung-untertitelung", "barrierefreiheit"),
+        sectors=terms("presse", "rundfunk"),
+        data_residency="on_premise",
+        languages=["de", "en"],
+        regional_scope="national",
+    )
+    _source, pool = selectors.listing_pool(network.need)
+    first, second, weak = pool[0], pool[1], pool[-1]
+    assert abs(first.score - second.score) < 1e-9
+    assert weak.score < 0.6 * first.score
+    shown = domain.rank_fairly(pool, k=1)
+    assert [m.key for m in shown] == [first.key]
+    booked = OrganisationExposure.objects.get(organisation_id=first.organisation_id)
+    assert booked.exposure == 1.0
+    assert booked.impressions == 1
+    assert OrganisationExposure.objects.get(organisation_id=second.organisation_id).exposure == 0
+    # The first organisation has now had more than its share: the twin moves up ...
+    assert domain.rank_fairly(pool, k=1)[0].key == second.key
+    # ... unless fairness is switched off.
+    settings.LOTSE_FAIRNESS_STRENGTH = 0.0
+    assert domain.rank_fairly(pool, k=1, record=False)[0].key == first.key
+    # A weak match never overtakes a good one, however overexposed the good ones are.
+    settings.LOTSE_FAIRNESS_STRENGTH = 1.0
+    for match in pool:
+        OrganisationExposure.objects.update_or_create(
+            organisation_id=match.organisation_id,
+            defaults={"exposure": 0.0 if match is weak else 1000.0, "merit": 0.0},
+        )
+    reranked = domain.rank_fairly(pool, k=len(pool), record=False)
+    assert reranked[-1].key == weak.key

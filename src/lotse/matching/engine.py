@@ -604,15 +604,19 @@ def fair_rerank(
     total_merit += sum(m.score for m in pool)
     total_exposure = sum(state.get(o, ExposureState()).exposure for o in org_ids) + view_attention
 
+    def eligible(match: Match) -> bool:
+        return match.score >= quality_floor * best
+
     def priority(match: Match) -> float:
-        if match.organisation_id is None or match.score < quality_floor * best:
+        if match.organisation_id is None or not eligible(match):
             return match.score
         entry = state.get(match.organisation_id, ExposureState())
         share = (entry.merit + match.score) / total_merit if total_merit else 0.0
         deficit = (share * total_exposure - entry.exposure) / view_attention
         return match.score + strength * max(-1.0, min(1.0, deficit))
 
-    ranked = sorted(pool, key=lambda m: (-priority(m), -m.score, m.pk))
+    # Eligible matches always stay ahead of the weak ones, whatever their malus.
+    ranked = sorted(pool, key=lambda m: (not eligible(m), -priority(m), -m.score, m.pk))
     return ranked[:k]
 
 
