@@ -38,3 +38,17 @@ def test_strip_html_keeps_plain_text_as_typed() -> None:
 
     assert strip_html("Müller & Söhne <b>GmbH</b>") == "Müller & Söhne GmbH"
     assert strip_html("<script>alert(1)</script>Name") == "Name"
+
+
+@pytest.mark.django_db
+def test_home_shows_recent_entries_and_upcoming_events(client: Client) -> None:
+    from lotse.ecosystem.domain.listings import create_listing
+    from lotse.ecosystem.domain.organisations import create_organisation
+    from lotse.ecosystem.models import Need
+
+    org = create_organisation(name="Kulturhaus Altona", kind="cultural_organisation")
+    create_listing(Need, organisation=org, title="Hilfe beim Förderantrag", kind="expert")
+    content = client.get("/").content.decode()
+    assert "Kulturhaus Altona" in content
+    assert "Hilfe beim Förderantrag" in content
+    assert "Nächste Veranstaltungen" in content

@@ -4,12 +4,11 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
-from lotse.ecosystem import selectors as ecosystem_selectors
+from lotse.core.selectors import home_context
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    context = {"stats": ecosystem_selectors.get_headline_counts()}
-    return render(request, "core/home.html", context)
+    return render(request, "core/home.html", home_context(request.user))
 
 
 def health(request: HttpRequest) -> JsonResponse:

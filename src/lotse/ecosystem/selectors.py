@@ -521,3 +521,12 @@ def suggested_terms() -> QuerySet[Term]:
 
 def stale_organisations() -> QuerySet[Organisation]:
     return Organisation.objects.filter(last_confirmed__lt=stale_cutoff()).order_by("last_confirmed")
+
+
+def recent_organisations(limit: int = 6) -> list[Organisation]:
+    return list(Organisation.objects.order_by("-created_at", "-pk")[:limit])
+
+
+def recent_listings(user: Any, model: type[Offer] | type[Need], limit: int = 5) -> list[Any]:
+    listings = access.visible_listings(user, model.objects.all())
+    return list(listings.select_related("organisation").order_by("-created_at", "-pk")[:limit])
