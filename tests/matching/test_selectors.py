@@ -363,3 +363,20 @@ def test_rank_fairly_books_exposure_and_lifts_the_underexposed(
         )
     reranked = domain.rank_fairly(pool, k=len(pool), record=False)
     assert reranked[-1].key == weak.key
+
+
+def test_semantic_similarity_from_the_real_search_index(network: Network, settings: Any) -> None:
+    """The search app's stored embeddings feed the semantic component (hashing embedder)."""
+    from lotse.search.index import update_entities
+
+    settings.LOTSE_EMBEDDER = "lotse.search.embeddings.HashingEmbedder"
+    items = [("need", network.need.pk)] + [
+        ("offer", offer.pk)
+        for offer in (network.offer_onprem, network.offer_cloud, network.offer_consulting)
+    ]
+    update_entities(items)
+    matches = {m.key: m for m in selectors.match_need(network.need)}
+    assert all("semantic" in m.components for m in matches.values())
+    # "Untertitel…" shares words with the need's title; the consulting offer less so.
+    onprem = matches[network.offer_onprem.key].components["semantic"]
+    assert onprem > matches[network.offer_consulting.key].components["semantic"]
