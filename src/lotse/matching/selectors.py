@@ -828,19 +828,6 @@ def exposure_state(organisation_ids: Iterable[int]) -> dict[int, engine.Exposure
     }
 
 
-def exposure_report(limit: int = 20) -> list[dict[str, Any]]:
-    rows = OrganisationExposure.objects.select_related("organisation").order_by("-exposure")
-    return [
-        {
-            "organisation": row.organisation.name,
-            "exposure": round(row.exposure, 3),
-            "merit": round(row.merit, 3),
-            "impressions": row.impressions,
-        }
-        for row in rows[:limit]
-    ]
-
-
 # --- Introductions ------------------------------------------------------------------------
 
 
