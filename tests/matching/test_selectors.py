@@ -68,7 +68,7 @@ def test_user_filters(network: Network) -> None:
     # Hamburg's own studio, plus the offer that works nationwide.
     assert set(keys(hamburg)) == {network.offer_consulting.key, network.offer_onprem.key}
     strict = selectors.match_need(
-        network.need, ListingFilters.from_params({"min_score": "80"}, entity="offer")
+        network.need, ListingFilters.from_params({"min_score": "80"}, entity="offer", percent=True)
     )
     assert keys(strict) == [network.offer_onprem.key]
 
@@ -86,6 +86,10 @@ def test_bad_filter_input_is_ignored() -> None:
         entity="offer",
     )
     assert filters.kinds == ("product",)
+    assert ListingFilters.from_params({"min_score": "0.5"}, entity="offer").min_score == 0.5
+    assert ListingFilters.from_params({"min_score": "1"}, entity="offer").min_score == 1.0
+    one_percent = ListingFilters.from_params({"min_score": "1"}, entity="offer", percent=True)
+    assert one_percent.min_score == 0.01
     assert filters.residency == ""
     assert filters.language == ""
     assert filters.min_score == 0.0

@@ -71,6 +71,12 @@ def test_filters_on_the_page(client: Client, network: Network) -> None:
     page = client.get(url + "?residency=on_premise").content.decode()
     assert "Untertitelung auf eigenen Servern" in page
     assert "Cloud-Transkription" not in page
+    # "Mindestpassung in %": 1 means one percent, 90 leaves only the best offer.
+    page = client.get(url + "?min_score=1").content.decode()
+    assert "Cloud-Transkription" in page
+    page = client.get(url + "?min_score=90").content.decode()
+    assert "Untertitelung auf eigenen Servern" in page
+    assert "Beratung Barrierefreiheit" not in page
 
 
 def test_unpublished_need_is_not_found(client: Client, network: Network) -> None:

@@ -90,8 +90,14 @@ class ListingFilters:
     limit: int = DEFAULT_LIMIT
 
     @classmethod
-    def from_params(cls, params: Mapping[str, Any], *, entity: str) -> ListingFilters:
-        """Tolerant parsing of user input: unknown values are dropped, never an error."""
+    def from_params(
+        cls, params: Mapping[str, Any], *, entity: str, percent: bool = False
+    ) -> ListingFilters:
+        """Tolerant parsing of user input: unknown values are dropped, never an error.
+
+        ``min_score`` is a fraction (0–1), or a percentage (0–100) with ``percent=True``
+        as on the suggestion pages.
+        """
         valid = OfferKind.values if entity == "offer" else NeedKind.values
 
         def getlist(name: str) -> list[str]:
@@ -114,8 +120,8 @@ class ListingFilters:
             min_score = float(str(params.get("min_score") or 0).replace(",", "."))
         except ValueError:
             min_score = 0.0
-        if min_score > 1:
-            min_score /= 100  # accept percentages
+        if percent:
+            min_score /= 100
         min_score = min(max(min_score, 0.0), 1.0) if min_score == min_score else 0.0
         try:
             limit = int(str(params.get("limit") or DEFAULT_LIMIT))

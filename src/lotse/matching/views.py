@@ -41,7 +41,7 @@ def _listing_suggestions(
     if listing is None or not access.can_view_listing(request.user, listing):
         raise Http404
     entity = "need" if model is Offer else "offer"  # what is suggested
-    filters = selectors.ListingFilters.from_params(request.GET, entity=entity)
+    filters = selectors.ListingFilters.from_params(request.GET, entity=entity, percent=True)
     form = ListingFilterForm(request.GET or None, entity=entity)
     form.is_valid()  # only to show the chosen values; parsing is tolerant above
     source, pool = selectors.listing_pool(listing, filters)
