@@ -161,6 +161,8 @@ def test_report_reaches_the_managers(network: Network, smtp_mailbox: Any, manage
         domain.report_introduction(intro, by=network.users["kiel"], reason="")
     with pytest.raises(IntroductionError):
         domain.report_introduction(intro, by=network.users["cloud"], reason="Spam!")
+    with pytest.raises(IntroductionError):
+        domain.report_introduction(intro, by=network.users["hafen"], reason="Eigene Anfrage")
     domain.report_introduction(intro, by=network.users["kiel"], reason="Werbung, kein Bezug")
     assert AbuseReport.objects.get().reason == "Werbung, kein Bezug"
     [mail] = smtp_mailbox.to(manager.email)

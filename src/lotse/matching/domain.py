@@ -245,8 +245,8 @@ def block_sender(request: IntroductionRequest, *, by: User) -> Block:
 
 @transaction.atomic
 def report_introduction(request: IntroductionRequest, *, by: User, reason: str) -> AbuseReport:
-    """Report a request to the network managers (they get an e-mail)."""
-    if not selectors.can_view_request(by, request):
+    """The recipient reports a request to the network managers (they get an e-mail)."""
+    if not selectors.can_view_request(by, request) or request.recipient.user_id != by.pk:
         raise IntroductionError(_("Diese Anfrage können Sie nicht melden."))
     reason = strip_html(reason or "").strip()
     if len(reason) < 5:
