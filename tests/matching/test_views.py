@@ -10,7 +10,12 @@ from django.urls import reverse
 
 from lotse.ecosystem.models import Person
 from lotse.matching import domain, selectors
-from lotse.matching.models import IntroductionRequest, IntroductionStatus, OrganisationExposure
+from lotse.matching.models import (
+    IntroductionRequest,
+    IntroductionStatus,
+    OrganisationExposure,
+    PersonSuggestionCount,
+)
 
 from .conftest import Network
 
@@ -79,6 +84,16 @@ def test_filters_on_the_page(client: Client, network: Network) -> None:
     assert "Beratung Barrierefreiheit" not in page
 
 
+def test_offer_suggestions_page(client: Client, network: Network) -> None:
+    url = reverse("matching:offer_suggestions", args=[network.offer_onprem.key])
+    page = client.get(url + "?kind=solution").content.decode()
+    assert "Passende Bedarfe für Ihr Angebot" in page
+    assert "Untertitel für Lokalvideos" in page
+    page = client.get(url + "?kind=funding").content.decode()
+    assert "Untertitel für Lokalvideos" not in page
+    assert "Keine passenden Vorschläge gefunden" in page
+
+
 def test_unpublished_need_is_not_found(client: Client, network: Network) -> None:
     network.need.status = "draft"
     network.need.save()
@@ -98,6 +113,17 @@ def test_person_suggestions_only_for_oneself(client: Client, network: Network) -
     assert "Passende Kontakte" in page
     assert "Ben Förde" in page
     assert "Bringt mit, was Sie suchen" in page
+    # Each view of one's own suggestions counts against the shown people's daily capacity.
+    ben = Person.objects.get(user=network.users["kiel"])
+    assert PersonSuggestionCount.objects.get(person=ben).count == 1
+    # A manager looking at someone's suggestions does not use up capacity.
+    from lotse.accounts.models import User
+
+    boss = User.objects.create_user(email="boss@example.org", password="x")
+    boss.is_network_manager = True
+    boss.save()
+    assert login(Client(), boss).get(url).status_code == 200
+    assert PersonSuggestionCount.objects.get(person=ben).count == 1
     # My own profile page links to my suggestions.
     profile = client.get(anna.get_absolute_url()).content.decode()
     assert url in profile
