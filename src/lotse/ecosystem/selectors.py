@@ -266,16 +266,30 @@ def _facets(
     selected: dict[str, list[str]],
     *,
     narrowed: bool,
-) -> list[Facet]:
+) -> tuple[list[Facet], set[int] | None]:
+    """Facets with counts, and the final result's ids when they are few."""
     model = base.model
     search_ids = _small_pk_set(searched) if narrowed else None
     facet_ids: dict[str, set[int] | None] = {}
     for spec in specs:
         if selected[spec.param]:
-            all_rows = model._default_manager.all()
-            facet_ids[spec.param] = _small_pk_set(
-                _apply_facet(all_rows, spec, selected[spec.param])
-            )
+            # Within a small search result every facet's selection is small too.
+            if search_ids is not None:
+                # A plain join driven by the few ids; no subquery over the whole table.
+                facet_ids[spec.param] = set(
+                    model._default_manager.filter(
+                        pk__in=sorted(search_ids),
+                        **{f"{spec.lookup}__in": selected[spec.param]},
+                    )
+                    .order_by()
+                    .values_list("pk", flat=True)
+                    .distinct()
+                )
+            else:
+                rows = model._default_manager.all()
+                facet_ids[spec.param] = _small_pk_set(
+                    _apply_facet(rows, spec, selected[spec.param])
+                )
 
     facets: list[Facet] = []
     for spec in specs:
@@ -312,7 +326,14 @@ def _facets(
         ]
         options.sort(key=lambda option: (-option.count, str(option.label)))
         facets.append(Facet(spec, options))
-    return facets
+    final_ids = search_ids
+    for spec in specs:
+        if selected[spec.param]:
+            chosen_ids = facet_ids.get(spec.param)
+            if chosen_ids is None:
+                return facets, None
+            final_ids = chosen_ids if final_ids is None else final_ids & chosen_ids
+    return facets, final_ids
 
 
 def _directory(
@@ -329,11 +350,15 @@ def _directory(
     if extra is not None:
         searched = extra(searched)
 
-    facets = _facets(base, searched, specs, selected, narrowed=bool(query) or searched is not base)
-
-    result = searched
-    for spec in specs:
-        result = _apply_facet(result, spec, selected[spec.param])
+    facets, final_ids = _facets(
+        base, searched, specs, selected, narrowed=bool(query) or searched is not base
+    )
+    if final_ids is not None:
+        result = searched.filter(pk__in=sorted(final_ids))
+    else:
+        result = searched
+        for spec in specs:
+            result = _apply_facet(result, spec, selected[spec.param])
     sorts = SORTS[entity]
     # With a query the engine annotates ``search_rank``: relevance is then the default sort.
     ranked = bool(query) and "search_rank" in result.query.annotations

@@ -422,7 +422,7 @@ class VectorIndex:
         with self._lock:
             data = self._data
             if data is not None and latest <= data.revision:
-                return data
+                return data if len(data.ids) else None
             since = None if data is None else data.revision - self.MARGIN_NS
             ids, types, members, blobs = self._load(since)
             if data is None or len(ids) > max(1000, len(data.ids) // 4):
@@ -431,12 +431,21 @@ class VectorIndex:
                 self._data = self._build(ids, types, members, blobs, latest)
             else:
                 self._data = self._merge(data, ids, types, members, blobs, latest)
-            return self._data
+            # An index without vectors is cached too (as an empty matrix), so a
+            # keyword-only index does not rescan the table on every query.
+            return self._data if self._data is not None and len(self._data.ids) else None
 
     @staticmethod
     def _build(ids, types, members, blobs, revision) -> _Matrix | None:
         if not ids:
-            return None
+            empty = np.zeros(0, dtype=np.int64)
+            return _Matrix(
+                ids=empty,
+                types=np.zeros(0, dtype=np.uint8),
+                members=np.zeros(0, dtype=bool),
+                matrix=np.zeros((0, 0), dtype=np.float32),
+                revision=revision,
+            )
         dim = len(blobs[0]) // 4
         keep = [i for i, b in enumerate(blobs) if len(b) == dim * 4]
         buffer = bytearray(b"".join(blobs[i] for i in keep))  # writable for in-place updates
@@ -453,7 +462,7 @@ class VectorIndex:
 
     def _merge(self, data, ids, types, members, blobs, revision) -> _Matrix | None:
         fresh = self._build(ids, types, members, blobs, revision)
-        if fresh is None:
+        if fresh is None or not len(fresh.ids):
             data.revision = revision
             return data
         if fresh.matrix.shape[1] != data.matrix.shape[1]:

@@ -11,7 +11,9 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar
 
-from django.db.models import Case, IntegerField, Model, Q, QuerySet, Value, When
+from django.db import connection
+from django.db.models import IntegerField, Model, Q, QuerySet, Value
+from django.db.models.expressions import RawSQL
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -95,7 +97,8 @@ def _rank(
         if mode == "hybrid" and len(parsed.clauses) > 1:
             # Documents that match every concept of the query get a second vote.
             rankings.append(keyword[:complete])
-    if mode in ("hybrid", "semantic"):
+    if mode in ("hybrid", "semantic") and vectors.current() is not None:
+        # No vectors yet (keyword-only index): do not embed the query for nothing.
         text = " ".join(words(query[:MAX_QUERY_CHARS]))
         vector = get_embedder().encode([text])[0]
         semantic = vectors.ranking(
@@ -231,12 +234,17 @@ def filter_queryset(queryset: QuerySet[M], query: str, *, entity: str) -> QueryS
     pks = ranked_entity_pks(query, entity=entity)
     if not pks:
         return queryset.none().annotate(search_rank=Value(0, output_field=IntegerField()))
-    rank = Case(
-        *[When(pk=pk, then=Value(position)) for position, pk in enumerate(pks)],
-        default=Value(len(pks)),
-        output_field=IntegerField(),
-    )
-    return queryset.filter(pk__in=pks).annotate(search_rank=rank)
+    return queryset.filter(pk__in=pks).annotate(search_rank=_position_in(queryset, pks))
+
+
+def _position_in(queryset: QuerySet[Any], pks: list[int]) -> RawSQL:
+    """An SQL expression: the row's position in ``pks`` (cheap even for 500 ids,
+    unlike a CASE with one WHEN per id, which Django takes ~0.2 s to build)."""
+    column = f'{connection.ops.quote_name(queryset.model._meta.db_table)}."id"'
+    if connection.vendor == "postgresql":
+        return RawSQL(f"array_position(%s::bigint[], {column})", (pks,))  # noqa: S611 - values bound
+    joined = "," + ",".join(str(int(pk)) for pk in pks) + ","
+    return RawSQL(f"instr(%s, ',' || {column} || ',')", (joined,))  # noqa: S611 - values bound
 
 
 def _icontains(queryset: QuerySet[M], query: str, *, entity: str) -> QuerySet[M]:
