@@ -384,3 +384,41 @@ def test_semantic_similarity_from_the_real_search_index(network: Network, settin
     # "Untertitel…" shares words with the need's title; the consulting offer less so.
     onprem = matches[network.offer_onprem.key].components["semantic"]
     assert onprem > matches[network.offer_consulting.key].components["semantic"]
+
+
+def test_needs_without_shared_terms_get_vector_neighbours(
+    network: Network, settings: Any, monkeypatch: Any
+) -> None:
+    """A need that shares no topic finds offers through the search index's vectors."""
+    from lotse.search.index import update_entities
+
+    settings.LOTSE_EMBEDDER = "lotse.search.embeddings.HashingEmbedder"
+    lonely = create_listing(
+        Need,
+        organisation=network.hafen,
+        title="Musik Generierung für Podcasts",
+        kind="solution",
+        description="Musik-Generierung für unsere Podcasts",
+    )
+    update_entities(
+        [("need", lonely.pk)]
+        + [
+            ("offer", o.pk)
+            for o in (
+                network.offer_onprem,
+                network.offer_cloud,
+                network.offer_consulting,
+                network.offer_unrelated,
+            )
+        ]
+    )
+    monkeypatch.setattr(selectors, "FALLBACK_LIMIT", 0)  # no "newest listings" fallback
+    matches = selectors.match_need(lonely)
+    assert matches
+    assert matches[0].key == network.offer_unrelated.key  # "Musik-Generierung"
+    assert "semantic" in matches[0].components
+    # Own organisation's and filtered-out offers stay out, also via the vectors.
+    only_consulting = selectors.match_need(
+        lonely, ListingFilters.from_params({"kind": ["consulting"]}, entity="offer")
+    )
+    assert network.offer_unrelated.key not in keys(only_consulting)

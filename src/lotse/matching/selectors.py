@@ -57,6 +57,9 @@ from lotse.matching.models import (
 CANDIDATE_LIMIT = 300
 PERSON_CANDIDATE_LIMIT = 300
 SEMANTIC_POOL = 300
+SEMANTIC_CANDIDATES_BELOW = 50  # fewer term candidates than this: add vector neighbours
+SEMANTIC_NEIGHBOURS = 100
+FALLBACK_LIMIT = 200
 DEFAULT_LIMIT = 10
 MAX_LIMIT = 100
 
@@ -284,6 +287,28 @@ def _embeddings(entity_type: str, pks: Sequence[int]) -> dict[int, np.ndarray]:
         return {}
 
 
+def _semantic_neighbours(source_type: str, source_pk: int, target_type: str) -> list[int]:
+    """Primary keys of the listings whose stored embedding is nearest to the source's.
+
+    Uses the search app's in-memory vector index when it exists; empty otherwise.
+    """
+    source = _embeddings(source_type, [source_pk]).get(source_pk)
+    if source is None:
+        return []
+    try:
+        from lotse.search.index import vectors
+        from lotse.search.models import SearchDocument
+
+        ranking = vectors.ranking(
+            source, types={target_type}, members=False, limit=SEMANTIC_NEIGHBOURS, min_score=0.2
+        )
+        doc_ids = [doc_id for doc_id, _score in ranking]
+        by_doc = dict(SearchDocument.objects.filter(pk__in=doc_ids).values_list("id", "entity_pk"))
+    except (DatabaseError, ImportError, AttributeError, LookupError):
+        return []
+    return [int(by_doc[doc_id]) for doc_id in doc_ids if doc_id in by_doc]
+
+
 def _similarities(
     source_type: str, source_pk: int, target_type: str, target_pks: Sequence[int]
 ) -> dict[int, float]:
@@ -393,10 +418,22 @@ def _match_listing(
         target_model, filters, exclude_organisation=source.organisation_id
     )
     ids, idf, _pool = _candidates_by_terms(target_model, conditions, source.topics, source.sectors)
+    source_type = "need" if source_model is Need else "offer"
+    target_type = "offer" if source_model is Need else "need"
+    if len(ids) < SEMANTIC_CANDIDATES_BELOW:
+        # Few or no shared terms: ask the search index for similar descriptions.
+        similar = [pk for pk in _semantic_neighbours(source_type, source.pk, target_type) if pk]
+        known = set(ids)
+        fresh = [pk for pk in similar if pk not in known]
+        if fresh:
+            allowed = set(
+                target_model.objects.filter(conditions, pk__in=fresh).values_list("id", flat=True)
+            )
+            ids += [pk for pk in fresh if pk in allowed]
     if not ids:
         # Nothing shares a term: fall back to the newest listings that pass the filters.
         base = target_model.objects.filter(conditions)
-        ids = list(base.order_by("-created_at").values_list("id", flat=True)[:200])
+        ids = list(base.order_by("-created_at").values_list("id", flat=True)[:FALLBACK_LIMIT])
     targets = load_listing_features(target_model, ids)
     if filters.language:
         targets = {pk: t for pk, t in targets.items() if filters.language in t.languages}
@@ -410,8 +447,6 @@ def _match_listing(
         )
     scored.sort(key=lambda item: (-item[0], item[2].pk))
     pool = scored[:SEMANTIC_POOL]
-    source_type = "need" if source_is_need else "offer"
-    target_type = "offer" if source_is_need else "need"
     similarity = _similarities(source_type, source.pk, target_type, [t.pk for _, _, t in pool])
     if similarity:
         rescored = []
