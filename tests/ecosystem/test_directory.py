@@ -258,9 +258,13 @@ def test_detail_pages_render(client: Client, network: dict[str, Any]) -> None:
     assert client.get("/verzeichnis/organisationen/gibt-es-nicht/").status_code == 404
 
 
-@pytest.mark.parametrize("small_set", [1, 2000])
+@pytest.mark.parametrize(("small_set", "fetch_cap"), [(1, 1), (1, 50_000), (2000, 50_000)])
 def test_facet_counts_same_on_both_counting_paths(
-    client: Client, network: dict[str, Any], small_set: int, monkeypatch: pytest.MonkeyPatch
+    client: Client,
+    network: dict[str, Any],
+    small_set: int,
+    fetch_cap: int,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Counting on fetched ids (small result) and on subqueries (large) agree."""
     from lotse.ecosystem import selectors
@@ -268,7 +272,10 @@ def test_facet_counts_same_on_both_counting_paths(
     url = reverse("ecosystem:organisation_list")
     params = {"q": "Untertitel", "topic": "spracherkennung-untertitelung", "sector": "film"}
     monkeypatch.setattr(selectors, "SMALL_SET", small_set)
-    facets = client.get(url, params).context["directory"].facets
+    monkeypatch.setattr(selectors, "FETCH_CAP", fetch_cap)
+    response = client.get(url, params)
+    assert [o.name for o in response.context["page"].object_list] == ["Untertitel-Werk GmbH"]
+    facets = response.context["directory"].facets
     counts = {f.param: {o.value: o.count for o in f.options} for f in facets}
     assert counts["kind"] == {"ai_company": 1}
     assert counts["topic"]["spracherkennung-untertitelung"] == 1

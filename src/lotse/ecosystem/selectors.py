@@ -247,16 +247,18 @@ SORTS: dict[str, dict[str, tuple[str, ...]]] = {
 }
 
 
-# Facet counts run once per facet.  When the search (or a facet selection) leaves
-# only a few entries, their primary keys are fetched once and every count runs on
-# ``pk IN (...)``: the expensive parts (full-text match, many-to-many subqueries)
-# are then evaluated once per request instead of once per facet.
+# Facet counts run once per facet.  The search result and each facet selection
+# are fetched once as sets of ids (up to FETCH_CAP) and intersected in Python;
+# whenever an intersection is small it goes to SQL as ``pk IN (...)``, so the
+# expensive parts (full-text match, many-to-many subqueries) are not evaluated
+# again for every facet.  Large sets fall back to subqueries.
 SMALL_SET = 2000
+FETCH_CAP = 50_000
 
 
-def _small_pk_set(queryset: QuerySet[Any]) -> set[int] | None:
-    pks = list(queryset.order_by().values_list("pk", flat=True)[: SMALL_SET + 1])
-    return set(pks) if len(pks) <= SMALL_SET else None
+def _pk_set(queryset: QuerySet[Any], cap: int = FETCH_CAP) -> set[int] | None:
+    pks = list(queryset.order_by().values_list("pk", flat=True)[: cap + 1])
+    return set(pks) if len(pks) <= cap else None
 
 
 def _facets(
@@ -266,58 +268,53 @@ def _facets(
     selected: dict[str, list[str]],
     *,
     narrowed: bool,
-) -> tuple[list[Facet], set[int] | None]:
-    """Facets with counts, and the final result's ids when they are few."""
-    model = base.model
-    search_ids = _small_pk_set(searched) if narrowed else None
+) -> tuple[list[Facet], QuerySet[Any]]:
+    """Facets with counts, and the filtered result (still based on ``searched``)."""
+    manager = base.model._default_manager
+    search_ids = _pk_set(searched) if narrowed else None
     facet_ids: dict[str, set[int] | None] = {}
     for spec in specs:
-        if selected[spec.param]:
-            # Within a small search result every facet's selection is small too.
-            if search_ids is not None:
-                # A plain join driven by the few ids; no subquery over the whole table.
-                facet_ids[spec.param] = set(
-                    model._default_manager.filter(
-                        pk__in=sorted(search_ids),
-                        **{f"{spec.lookup}__in": selected[spec.param]},
-                    )
-                    .order_by()
-                    .values_list("pk", flat=True)
-                    .distinct()
-                )
-            else:
-                rows = model._default_manager.all()
-                facet_ids[spec.param] = _small_pk_set(
-                    _apply_facet(rows, spec, selected[spec.param])
-                )
+        values = selected[spec.param]
+        if not values:
+            continue
+        # A plain join (driven by the few search ids, if there are few).
+        rows = manager.filter(**{f"{spec.lookup}__in": values})
+        if search_ids is not None and len(search_ids) <= SMALL_SET:
+            rows = rows.filter(pk__in=sorted(search_ids))
+        facet_ids[spec.param] = _pk_set(rows.distinct() if spec.many else rows)
 
-    facets: list[Facet] = []
-    for spec in specs:
-        # Counts for one facet apply every other facet's selection, so options
-        # within a facet combine with OR and facets with AND.
+    def filtered(skip: FacetSpec | None, *, keep_searched: bool) -> QuerySet[Any]:
         ids = search_ids
         large: list[FacetSpec] = []
         for other in specs:
-            if other is spec or not selected[other.param]:
+            if other is skip or not selected[other.param]:
                 continue
             other_ids = facet_ids.get(other.param)
             if other_ids is None:
                 large.append(other)
             else:
                 ids = other_ids if ids is None else ids & other_ids
-        if ids is not None:
-            # A set of ids from the whole table must still respect ``searched``
-            # (visibility, search) unless it came from ``searched`` itself.
-            narrowed_qs = (
-                model._default_manager.filter(pk__in=sorted(ids))
-                if search_ids is not None
-                else searched.filter(pk__in=sorted(ids))
-            )
+        if ids is not None and len(ids) <= SMALL_SET:
+            # Ids taken from the search result already respect ``searched``
+            # (visibility, query); ids from facets alone must be combined with it.
+            if search_ids is None:
+                queryset = searched.filter(pk__in=sorted(ids))
+            else:
+                queryset = manager.filter(pk__in=sorted(ids))
+                if keep_searched:  # the relevance rank the search added
+                    queryset = queryset.annotate(**dict(searched.query.annotations))
         else:
-            narrowed_qs = searched
+            queryset = searched
+            large = [o for o in specs if o is not skip and selected[o.param]]
         for other in large:
-            narrowed_qs = _apply_facet(narrowed_qs, other, selected[other.param])
-        counts = _count_facet(narrowed_qs, spec)
+            queryset = _apply_facet(queryset, other, selected[other.param])
+        return queryset
+
+    facets: list[Facet] = []
+    for spec in specs:
+        # Counts for one facet apply every other facet's selection, so options
+        # within a facet combine with OR and facets with AND.
+        counts = _count_facet(filtered(spec, keep_searched=False), spec)
         chosen = set(selected[spec.param])
         options = [
             FacetOption(str(value), label, counts.get(str(value), 0), str(value) in chosen)
@@ -326,14 +323,7 @@ def _facets(
         ]
         options.sort(key=lambda option: (-option.count, str(option.label)))
         facets.append(Facet(spec, options))
-    final_ids = search_ids
-    for spec in specs:
-        if selected[spec.param]:
-            chosen_ids = facet_ids.get(spec.param)
-            if chosen_ids is None:
-                return facets, None
-            final_ids = chosen_ids if final_ids is None else final_ids & chosen_ids
-    return facets, final_ids
+    return facets, filtered(None, keep_searched=True)
 
 
 def _directory(
@@ -350,15 +340,9 @@ def _directory(
     if extra is not None:
         searched = extra(searched)
 
-    facets, final_ids = _facets(
+    facets, result = _facets(
         base, searched, specs, selected, narrowed=bool(query) or searched is not base
     )
-    if final_ids is not None:
-        result = searched.filter(pk__in=sorted(final_ids))
-    else:
-        result = searched
-        for spec in specs:
-            result = _apply_facet(result, spec, selected[spec.param])
     sorts = SORTS[entity]
     # With a query the engine annotates ``search_rank``: relevance is then the default sort.
     ranked = bool(query) and "search_rank" in result.query.annotations

@@ -308,6 +308,26 @@ def keyword_ranking(
     return found[:limit], min(complete, limit)
 
 
+def keyword_match_sql(parsed: ParsedQuery, *, entity: str, members: bool) -> tuple[str, list[Any]]:
+    """SQL selecting the ``entity_pk`` of *every* document matching all clauses.
+
+    No limit: the directory filters by it, so a facet combined with a query
+    finds every match, not only the best-ranked few."""
+    extra, params = _filters({entity}, members)
+    if connection.vendor == "sqlite":
+        return (
+            "SELECT d.entity_pk FROM search_fts "  # noqa: S608 - placeholders only
+            "JOIN search_searchdocument d ON d.id = search_fts.rowid "
+            "WHERE search_fts MATCH %s" + extra,
+            [_fts5_expression(parsed, "AND", "{title_tokens body_tokens}"), *params],
+        )
+    return (
+        "SELECT d.entity_pk FROM search_searchdocument d "  # noqa: S608 - placeholders only
+        "WHERE d.tsv @@ to_tsquery('simple', %s)" + extra,
+        [_tsquery_expression(parsed, "&", ""), *params],
+    )
+
+
 CANDIDATE_CAP = 2000
 """Full-text matches scored per query.  A query word that occurs in 100,000
 documents would otherwise be ranked over all of them; beyond the cap the

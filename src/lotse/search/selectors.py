@@ -20,7 +20,7 @@ from django.utils.safestring import SafeString, mark_safe
 from . import analysis
 from .documents import ENTITY_TYPES
 from .embeddings import get_embedder
-from .index import keyword_ranking, prefix_titles, vectors
+from .index import keyword_match_sql, keyword_ranking, prefix_titles, vectors
 from .models import SearchDocument
 from .text import MAX_QUERY_CHARS, ParsedQuery, fold, highlight, words
 
@@ -232,19 +232,31 @@ def filter_queryset(queryset: QuerySet[M], query: str, *, entity: str) -> QueryS
     if not index_covers(entity):
         return _icontains(queryset, query, entity=entity)
     pks = ranked_entity_pks(query, entity=entity)
-    if not pks:
+    parsed = analysis.get_analyzer().parse(query)
+    condition = Q(pk__in=pks)
+    if not parsed.is_empty:
+        # Every keyword match belongs to the result (facets must see all of
+        # them); the ranked best few, semantic ones included, come first.
+        sql, params = keyword_match_sql(parsed, entity=entity, members=True)
+        condition |= Q(pk__in=RawSQL(sql, params))  # noqa: S611 - values bound
+    elif not pks:
         return queryset.none().annotate(search_rank=Value(0, output_field=IntegerField()))
-    return queryset.filter(pk__in=pks).annotate(search_rank=_position_in(queryset, pks))
+    return queryset.filter(condition).annotate(search_rank=_position_in(queryset, pks))
 
 
 def _position_in(queryset: QuerySet[Any], pks: list[int]) -> RawSQL:
     """An SQL expression: the row's position in ``pks`` (cheap even for 500 ids,
     unlike a CASE with one WHEN per id, which Django takes ~0.2 s to build)."""
     column = f'{connection.ops.quote_name(queryset.model._meta.db_table)}."id"'
+    last = 2**31 - 1  # entries outside the ranked list come after it
     if connection.vendor == "postgresql":
-        return RawSQL(f"array_position(%s::bigint[], {column})", (pks,))  # noqa: S611 - values bound
+        return RawSQL(  # noqa: S611 - values bound
+            f"coalesce(array_position(%s::bigint[], {column}), {last})", (pks,)
+        )
     joined = "," + ",".join(str(int(pk)) for pk in pks) + ","
-    return RawSQL(f"instr(%s, ',' || {column} || ',')", (joined,))  # noqa: S611 - values bound
+    return RawSQL(  # noqa: S611 - values bound
+        f"coalesce(nullif(instr(%s, ',' || {column} || ','), 0), {last})", (joined,)
+    )
 
 
 def _icontains(queryset: QuerySet[M], query: str, *, entity: str) -> QuerySet[M]:
