@@ -131,13 +131,8 @@ def _static(choices: Sequence[tuple[str, Any]]) -> Callable[[], Sequence[tuple[s
 
 
 def _regions() -> list[tuple[str, Any]]:
-    regions = (
-        Organisation.objects.exclude(region="")
-        .values_list("region", flat=True)
-        .distinct()
-        .order_by("region")
-    )
-    return [(region, region) for region in regions[:200]]
+    """Regions are free text: the options are whatever values the counts find."""
+    return []
 
 
 TOPIC_FACET = FacetSpec(
@@ -316,9 +311,12 @@ def _facets(
         # within a facet combine with OR and facets with AND.
         counts = _count_facet(filtered(spec, keep_searched=False), spec)
         chosen = set(selected[spec.param])
+        choices: list[tuple[str, Any]] = list(spec.choices())
+        if not choices:  # free-text values (regions): the counts are the options
+            choices = [(value, value) for value in sorted(counts | dict.fromkeys(chosen, 0))]
         options = [
             FacetOption(str(value), label, counts.get(str(value), 0), str(value) in chosen)
-            for value, label in spec.choices()
+            for value, label in choices
             if counts.get(str(value)) or str(value) in chosen
         ]
         options.sort(key=lambda option: (-option.count, str(option.label)))

@@ -238,10 +238,34 @@ def filter_queryset(queryset: QuerySet[M], query: str, *, entity: str) -> QueryS
         # Every keyword match belongs to the result (facets must see all of
         # them); the ranked best few, semantic ones included, come first.
         sql, params = keyword_match_sql(parsed, entity=entity, members=True)
-        condition |= Q(pk__in=RawSQL(sql, params))  # noqa: S611 - values bound
+        with connection.cursor() as cursor:
+            cursor.execute(sql + " LIMIT %s", [*params, len(pks) + 1])
+            few = {int(row[0]) for row in cursor.fetchall()}
+        condition = Q(pk__in=RawSQL(sql, params))  # noqa: S611 - values bound
+        extra = [pk for pk in pks if pk not in few] if len(few) <= len(pks) else []
+        if len(few) > len(pks):
+            # Many matches: only ranked entries outside the keyword matches
+            # (semantic or partial hits) need their own condition.
+            extra = _outside_matches(pks, sql, params)
+        if extra:
+            condition |= Q(pk__in=extra)
     elif not pks:
         return queryset.none().annotate(search_rank=Value(0, output_field=IntegerField()))
     return queryset.filter(condition).annotate(search_rank=_position_in(queryset, pks))
+
+
+def _outside_matches(pks: list[int], sql: str, params: list[Any]) -> list[int]:
+    """The ranked ids that are not among the keyword matches (one query)."""
+    if not pks:
+        return []
+    placeholders = ",".join(["%s"] * len(pks))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT m.entity_pk FROM ({sql}) m WHERE m.entity_pk IN ({placeholders})",  # noqa: S608
+            [*params, *pks],
+        )
+        inside = {int(row[0]) for row in cursor.fetchall()}
+    return [pk for pk in pks if pk not in inside]
 
 
 def _position_in(queryset: QuerySet[Any], pks: list[int]) -> RawSQL:
