@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from django.apps import apps
 from django.core.management import call_command, get_commands
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
@@ -66,11 +67,24 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from error
         elapsed = time.perf_counter() - started
         self.stdout.write(self.style.SUCCESS(f"Angelegt in {elapsed:.1f} s: {counts}."))
+        if options["size"] is None:
+            self._load_other_apps()
         self._reindex(options)
         if options["size"] is None:
             self.stdout.write("Demo-Zugänge:")
             for role, (email, password) in demo.DEMO_LOGINS.items():
                 self.stdout.write(f"  {role}: {email} / {password}")
+
+    def _load_other_apps(self) -> None:
+        """The demo network's events and funding profiles (apps that build on it)."""
+        if apps.is_installed("lotse.events"):
+            from lotse.events.demo import load_demo_events
+
+            self.stdout.write(f"Veranstaltungen: {load_demo_events()}.")
+        if apps.is_installed("lotse.matching"):
+            from lotse.matching.demo import load_demo_funding
+
+            self.stdout.write(f"Finanzierungsprofile: {load_demo_funding()}.")
 
     def _generate(self, options: dict[str, Any]) -> demo.DemoCounts:
         size = options["size"]
