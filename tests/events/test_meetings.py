@@ -228,3 +228,21 @@ def test_accepted_meeting_is_mailed_to_both_with_ics(
         content if isinstance(content, bytes) else content.encode()
     )
     assert str(calendar.walk("VEVENT")[0]["LOCATION"]) == "Tisch 1"
+
+
+def test_suggestions_use_the_matchmaking_engine_on_directory_profiles(
+    meet_event: Event, people: list[Any]
+) -> None:
+    """Directory expertise (not only the event profile) drives the ranking and reasons."""
+    from lotse.ecosystem.domain.organisations import ensure_person_for_user
+
+    subtitles = Term.objects.get(slug="spracherkennung-untertitelung")
+    unrelated = Term.objects.get(slug="architektur")
+    a, b, c = people[:3]
+    for user, term in ((a, subtitles), (b, subtitles), (c, unrelated)):
+        ensure_person_for_user(user).expertise.set([term])
+        m.save_profile(meet_event, user)
+    suggestions = meeting_suggestions(meet_event, a)
+    assert suggestions[0].profile.user == b
+    assert suggestions[0].score > suggestions[1].score
+    assert any(subtitles.name in reason for reason in suggestions[0].reasons)

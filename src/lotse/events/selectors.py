@@ -514,6 +514,7 @@ def meeting_suggestions(event: Event, user: Any, *, limit: int = 20) -> list[Sug
             "source_id", flat=True
         )
     )
+    engine_matches = _engine_matches(mine, profiles)
     suggestions = []
     for profile in profiles:
         if profile.user_id == user.pk or profile.user_id in refused_me:
@@ -530,6 +531,12 @@ def meeting_suggestions(event: Event, user: Any, *, limit: int = 20) -> list[Sug
         if seeks_what_i_offer:
             reasons.append("Sucht, was Sie bieten: " + ", ".join(seeks_what_i_offer[:3]))
         score = len(shared) + 2 * len(offers_what_i_seek) + 2 * len(seeks_what_i_offer)
+        person = getattr(profile.user, "person", None)
+        match = engine_matches.get(person.pk) if person is not None else None
+        if match is not None and match.score > 0:
+            # The matchmaking engine's reciprocal score and its plain-language reasons.
+            score += 10 * match.score
+            reasons = [*match.reasons[:2], *[r for r in reasons if not r.startswith("Gemeinsame")]]
         suggestions.append(
             Suggestion(
                 profile=profile,
@@ -541,6 +548,19 @@ def meeting_suggestions(event: Event, user: Any, *, limit: int = 20) -> list[Sug
         )
     suggestions.sort(key=lambda s: (-s.score, s.name.lower()))
     return suggestions[:limit]
+
+
+def _engine_matches(mine: Any, profiles: list[Any]) -> dict[int, Any]:
+    """Scores from the matchmaking engine for the opted-in attendees, if installed."""
+    from django.apps import apps
+
+    me = getattr(mine.user, "person", None)
+    if me is None or not apps.is_installed("lotse.matching"):
+        return {}
+    from lotse.matching.selectors import score_people_among
+
+    pool = [p.user.person.pk for p in profiles if getattr(p.user, "person", None) is not None]
+    return score_people_among(me, pool)
 
 
 def my_meetings(event: Event, user: Any) -> list[Meeting]:

@@ -766,6 +766,40 @@ def match_person(
     return matches
 
 
+def score_people_among(person: Person, candidate_ids: Sequence[int]) -> dict[int, Match]:
+    """Reciprocal scores of ``person`` with a given pool (e.g. a conference's attendees).
+
+    The same engine as :func:`match_person`, but the caller chooses the candidates
+    (they opted in to meet), so no visibility filter or daily cap applies here.
+    """
+    me = _person_features([person.pk]).get(person.pk)
+    ids = [pk for pk in candidate_ids if pk != person.pk]
+    if me is None or not ids:
+        return {}
+    terms = sorted(set(me.interests) | set(me.offers))
+    idf = engine.idf_weights(_expertise_frequency(terms), max(1, _person_count()))
+    others = _person_features(ids)
+    names = term_names(set(me.interests) | set(me.offers) | set(me.sectors))
+    result: dict[int, Match] = {}
+    for other in others.values():
+        score, components = engine.score_person_pair(
+            me, other, idf=idf, pending_soft_limit=pending_soft_limit()
+        )
+        reasons, caveats = engine.person_reasons(me, other, components, term_names=names)
+        result[other.pk] = Match(
+            kind="person",
+            pk=other.pk,
+            key=other.key,
+            title=other.name,
+            score=score,
+            components={k: v for k, v in components.items() if k in engine.FEATURES},
+            reasons=reasons,
+            caveats=caveats,
+            extra={},
+        )
+    return result
+
+
 # --- Start-ups ↔ investors ------------------------------------------------------------------
 
 
