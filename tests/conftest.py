@@ -17,6 +17,21 @@ def _fast_password_hashing(settings: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _taxonomy_after_flush(request: pytest.FixtureRequest) -> None:
+    """Transactional tests flush the database, migration data included: restore the
+    shipped vocabularies so every test starts with them, in any order."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = bool(marker and marker.kwargs.get("transaction")) or any(
+        name in request.fixturenames for name in ("live_server", "transactional_db")
+    )
+    if transactional:
+        request.getfixturevalue("_django_db_helper")
+        from lotse.ecosystem.domain.taxonomy import ensure_taxonomy
+
+        ensure_taxonomy()
+
+
 @pytest.fixture
 def make_user(db: None) -> Callable[..., User]:
     counter = {"n": 0}

@@ -36,3 +36,31 @@ def decide_term(term: Term, *, approve: bool) -> Term:
     term.status = TermStatus.APPROVED if approve else TermStatus.REJECTED
     term.save(update_fields=["status"])
     return term
+
+
+@transaction.atomic
+def ensure_taxonomy() -> int:
+    """Load the shipped vocabularies (data/taxonomy.json) where terms are missing.
+
+    Migration 0002 does this on every installation; this function restores it
+    after a database flush (tests) and returns how many terms it created.
+    """
+    import json
+    from pathlib import Path
+
+    data = Path(__file__).resolve().parent.parent / "data" / "taxonomy.json"
+    created = 0
+    for item in json.loads(data.read_text(encoding="utf-8"))["terms"]:
+        _term, was_created = Term.objects.get_or_create(
+            vocabulary=item["vocabulary"],
+            slug=item["slug"],
+            defaults={
+                "name": item["name"],
+                "name_en": item["name_en"],
+                "position": item["position"],
+                "source": item["source"],
+                "status": TermStatus.APPROVED,
+            },
+        )
+        created += was_created
+    return created
