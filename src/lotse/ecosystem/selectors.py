@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 
 from django.apps import apps
 from django.conf import settings
-from django.db.models import Count, Model, Prefetch, Q, QuerySet
+from django.db.models import Count, ManyToManyField, Model, Prefetch, Q, QuerySet
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -256,6 +256,23 @@ def _pk_set(queryset: QuerySet[Any], cap: int = FETCH_CAP) -> set[int] | None:
     return set(pks) if len(pks) <= cap else None
 
 
+def _selection_rows(model: type[Model], spec: FacetSpec, values: list[str]) -> tuple[Any, str]:
+    """Rows whose ``pk_name`` column lists the entries matching one facet selection.
+
+    For a many-to-many facet (``topics__slug``) that is the link table alone,
+    which is much cheaper than joining the entries' own table again."""
+    name, _, rest = spec.lookup.partition("__")
+    if spec.many and rest:
+        field = model._meta.get_field(name)
+        if isinstance(field, ManyToManyField):
+            through = field.remote_field.through
+            source = field.m2m_field_name()
+            target = field.m2m_reverse_field_name()
+            rows = through._default_manager.filter(**{f"{target}__{rest}__in": values})
+            return rows, f"{source}_id"
+    return model._default_manager.filter(**{f"{spec.lookup}__in": values}), "pk"
+
+
 def _facets(
     base: QuerySet[Any],
     searched: QuerySet[Any],
@@ -266,20 +283,26 @@ def _facets(
 ) -> tuple[list[Facet], QuerySet[Any]]:
     """Facets with counts, and the filtered result (still based on ``searched``)."""
     manager = base.model._default_manager
-    search_ids = _pk_set(searched) if narrowed else None
+    # Only a small search result is fetched; a large one stays a subquery.
+    search_ids = _pk_set(searched, SMALL_SET) if narrowed else None
     facet_ids: dict[str, set[int] | None] = {}
     for spec in specs:
         values = selected[spec.param]
         if not values:
             continue
-        # A plain join (driven by the few search ids, if there are few).
-        rows = manager.filter(**{f"{spec.lookup}__in": values})
-        if search_ids is not None and len(search_ids) <= SMALL_SET:
-            rows = rows.filter(pk__in=sorted(search_ids))
-        facet_ids[spec.param] = _pk_set(rows.distinct() if spec.many else rows)
+        # Each selection intersected with the search in SQL: a plain join driven
+        # by the few search ids, or by the search subquery.
+        rows, pk_name = _selection_rows(base.model, spec, values)
+        if search_ids is not None:
+            rows = rows.filter(**{f"{pk_name}__in": sorted(search_ids)})
+        elif narrowed:
+            rows = rows.filter(**{f"{pk_name}__in": searched.order_by().values("pk")})
+        pks = list(rows.order_by().values_list(pk_name, flat=True).distinct()[: FETCH_CAP + 1])
+        facet_ids[spec.param] = set(pks) if len(pks) <= FETCH_CAP else None
 
     def filtered(skip: FacetSpec | None, *, keep_searched: bool) -> QuerySet[Any]:
         ids = search_ids
+        within_search = search_ids is not None
         large: list[FacetSpec] = []
         for other in specs:
             if other is skip or not selected[other.param]:
@@ -289,15 +312,16 @@ def _facets(
                 large.append(other)
             else:
                 ids = other_ids if ids is None else ids & other_ids
+                within_search = within_search or narrowed
         if ids is not None and len(ids) <= SMALL_SET:
-            # Ids taken from the search result already respect ``searched``
+            # Ids already intersected with the search respect ``searched``
             # (visibility, query); ids from facets alone must be combined with it.
-            if search_ids is None:
-                queryset = searched.filter(pk__in=sorted(ids))
-            else:
+            if within_search:
                 queryset = manager.filter(pk__in=sorted(ids))
                 if keep_searched:  # the relevance rank the search added
                     queryset = queryset.annotate(**dict(searched.query.annotations))
+            else:
+                queryset = searched.filter(pk__in=sorted(ids))
         else:
             queryset = searched
             large = [o for o in specs if o is not skip and selected[o.param]]
