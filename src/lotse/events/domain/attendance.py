@@ -45,7 +45,15 @@ def confirmation_html(registration: Registration) -> str:
 
 def confirmation_pdf(registration: Registration) -> bytes:
     """Render with WeasyPrint (needs Pango; see docs/events.md)."""
-    from weasyprint import HTML
+    try:
+        from weasyprint import HTML
+    except (ImportError, OSError) as error:  # Pango/Cairo missing on this server
+        raise AttendanceError(
+            _(
+                "Die PDF-Bestätigung kann auf diesem Server gerade nicht erzeugt werden "
+                "(Systembibliothek Pango fehlt). Bitte wenden Sie sich an das Team."
+            )
+        ) from error
 
     html = confirmation_html(registration)
     return bytes(HTML(string=html, base_url=settings.SITE_URL).write_pdf())
