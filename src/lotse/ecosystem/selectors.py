@@ -264,8 +264,8 @@ def _selection_rows(model: type[Model], spec: FacetSpec, values: list[str]) -> t
     name, _, rest = spec.lookup.partition("__")
     if spec.many and rest:
         field = model._meta.get_field(name)
-        if isinstance(field, ManyToManyField):
-            through = field.remote_field.through
+        through = getattr(field.remote_field, "through", None)
+        if isinstance(field, ManyToManyField) and through is not None:
             source = field.m2m_field_name()
             target = field.m2m_reverse_field_name()
             rows = through._default_manager.filter(**{f"{target}__{rest}__in": values})
