@@ -221,3 +221,19 @@ def test_reindex_command_rebuilds(network: dict[str, Any]) -> None:
     call_command("reindex", "--no-progress", stdout=out, stderr=StringIO())
     assert "organisation: 3" in out.getvalue()
     assert keys("Untertitelungssoftware")[0] == "nordlicht"
+
+
+def test_imported_entries_are_searchable(committed: Callable[..., Any]) -> None:
+    """Bulk imports bypass save signals; the import's own signal indexes them."""
+    from lotse.ecosystem.domain.imports import import_directory
+    from lotse.search.selectors import search
+
+    data = (
+        "key,kind,name,short_description\n"
+        "werftklang,startup,Werftklang Audio,Automatische Untertitelung für Podcasts\n"
+    ).encode()
+    with committed():
+        report = import_directory(data, filename="orgs.csv", entity="organisations")
+    assert report.ok
+    hits = search("Untertitelung Podcast").hits
+    assert [hit.key for hit in hits] == ["werftklang"]

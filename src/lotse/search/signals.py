@@ -100,6 +100,20 @@ def _term_saved(sender: Any, instance: Any, **kwargs: Any) -> None:
         _queue("need", pk)
 
 
+# An import larger than this is left to ``lotse reindex`` (the import says so),
+# so a 100,000-row import is not followed by minutes of inline embedding.
+IMPORT_INDEX_LIMIT = 5000
+
+
+def _directory_imported(sender: Any, pks: list[int], **kwargs: Any) -> None:
+    """Bulk imports send no save signals; index what they wrote."""
+    entity_type = type_of(sender)
+    if not entity_type or len(pks) > IMPORT_INDEX_LIMIT:
+        return
+    for pk in pks:
+        _queue(entity_type, pk)
+
+
 def _synonym_changed(sender: Any, **kwargs: Any) -> None:
     transaction.on_commit(analysis.bump_version)
 
@@ -121,6 +135,9 @@ def connect() -> None:
     signals.post_save.connect(_term_saved, sender=term, dispatch_uid="lotse.search.term")
     signals.post_delete.connect(_term_saved, sender=term, dispatch_uid="lotse.search.term.del")
     signals.m2m_changed.connect(_m2m_changed, dispatch_uid="lotse.search.m2m")
+    from lotse.ecosystem.domain.imports import directory_imported
+
+    directory_imported.connect(_directory_imported, dispatch_uid="lotse.search.import")
     synonym = apps.get_model("search", "Synonym")
     signals.post_save.connect(_synonym_changed, sender=synonym, dispatch_uid="ls.syn.save")
     signals.post_delete.connect(_synonym_changed, sender=synonym, dispatch_uid="ls.syn.del")

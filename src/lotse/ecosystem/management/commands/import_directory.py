@@ -125,3 +125,9 @@ class Command(BaseCommand):
                 style = self.style.ERROR
                 prefix = "Nicht importiert: "
             self.stdout.write(style(prefix + report.summary()))
+            written = sum(r.created + r.updated for r in report.results.values())
+            if report.ok and not report.dry_run and written > 5000:
+                self.stdout.write(
+                    "Große Importe fließen nicht sofort in die Suche: "
+                    "bitte »lotse reindex« ausführen."
+                )
