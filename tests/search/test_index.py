@@ -156,6 +156,36 @@ def test_types_limit_offset_and_modes(network: dict[str, Any]) -> None:
         assert search("Untertitel", mode=mode).hits, mode
 
 
+def test_semantic_type_filter_after_incremental_updates(
+    network: dict[str, Any], committed: Callable[..., Any]
+) -> None:
+    """The vector matrix is grouped by type and only the wanted types are scored;
+    entries added after it was loaded (appended rows) are found and filtered too."""
+    assert search("Untertitel", mode="semantic").hits  # loads the matrix
+    with committed():
+        create_organisation(
+            name="Untertitel Studio Nord",
+            kind="agency",
+            key="studio-nord",
+            short_description="Untertitel und Untertitelungssoftware.",
+        )
+        create_listing(
+            Offer,
+            organisation=network["privacy"],
+            title="Untertitel Service",
+            kind="service",
+            key="offer-service",
+            description="Untertitel für Sender.",
+        )
+    for types in ({"organisation"}, {"offer"}, {"organisation", "offer"}, {"need", "offer"}):
+        hits = search("Untertitel", mode="semantic", types=types).hits
+        assert hits, types
+        assert {hit.type for hit in hits} <= types, types
+    assert "studio-nord" in keys("Untertitel", mode="semantic", types={"organisation"})
+    assert "offer-service" in keys("Untertitel", mode="semantic", types={"offer"})
+    assert search("Untertitel", mode="semantic", types={"person"}).hits == []
+
+
 def test_hidden_and_members_only_people(committed: Callable[..., Any]) -> None:
     with committed():
         create_person(name="Hanna Verborgen", key="hanna", visibility="hidden")

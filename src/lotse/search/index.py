@@ -12,7 +12,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -408,6 +408,18 @@ class _Matrix:
     matrix: np.ndarray
     revision: int
     stale: int = 0
+    # (type code, start, stop): runs of rows of one type.  Rows are grouped by
+    # type when the matrix is built, so a query for some types multiplies only
+    # their slices (views, no copy); rows merged in later add short runs.
+    runs: list[tuple[int, int, int]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if not self.runs and len(self.types):
+            starts = np.concatenate([[0], np.flatnonzero(np.diff(self.types)) + 1])
+            stops = np.append(starts[1:], len(self.types))
+            self.runs = [
+                (int(self.types[a]), int(a), int(b)) for a, b in zip(starts, stops, strict=True)
+            ]
 
 
 class VectorIndex:
@@ -467,7 +479,10 @@ class VectorIndex:
                 revision=revision,
             )
         dim = len(blobs[0]) // 4
-        keep = [i for i, b in enumerate(blobs) if len(b) == dim * 4]
+        # grouped by type (stable), so each type is one contiguous slice
+        keep = sorted(
+            (i for i, b in enumerate(blobs) if len(b) == dim * 4), key=types.__getitem__
+        )
         buffer = bytearray(b"".join(blobs[i] for i in keep))  # writable for in-place updates
         matrix = np.frombuffer(buffer, dtype=np.float32).reshape(
             len(keep), dim
@@ -513,20 +528,32 @@ class VectorIndex:
         data = self.current()
         if data is None or vector.shape[0] != data.matrix.shape[1]:
             return []
-        scores = data.matrix @ vector.astype(np.float32)
-        mask = np.ones(len(scores), dtype=bool)
-        if types is not None:
-            mask &= np.isin(data.types, [TYPE_CODES[t] for t in types if t in TYPE_CODES])
+        vector = vector.astype(np.float32)
+        if types is None:
+            rows = None
+            scores = data.matrix @ vector
+        else:
+            # Only the wanted types' slices are multiplied (a directory query for
+            # organisations reads a sixth of the matrix).
+            codes = {TYPE_CODES[t] for t in types if t in TYPE_CODES}
+            runs = [(a, b) for code, a, b in data.runs if code in codes]
+            if not runs:
+                return []
+            rows = np.concatenate([np.arange(a, b) for a, b in runs])
+            scores = np.concatenate([data.matrix[a:b] @ vector for a, b in runs])
         if not members:
-            mask &= ~data.members
-        scores = np.where(mask, scores, -np.inf)
+            hidden = data.members if rows is None else data.members[rows]
+            scores[hidden] = -np.inf
         k = min(limit * 2, len(scores))
         if k <= 0:
             return []
         top = np.argpartition(-scores, k - 1)[:k]
         top = top[np.argsort(-scores[top])]
+        positions = top if rows is None else rows[top]
         return [
-            (int(data.ids[i]), float(scores[i])) for i in top if scores[i] >= min_score
+            (int(data.ids[p]), float(scores[i]))
+            for i, p in zip(top, positions, strict=True)
+            if scores[i] >= min_score
         ][: limit * 2]
 
 
