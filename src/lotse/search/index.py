@@ -360,11 +360,17 @@ def _capped_matches(
             )
         else:
             op = "&" if operator == "AND" else "|"
+            # Title-only: filter on the title tokens' own GIN index (migration
+            # 0005); ``tsv @@ 'word':A`` cannot use an index estimate and made
+            # PostgreSQL scan every document.  The score stays ts_rank over tsv.
+            match = "to_tsvector('simple', d.title_tokens)" if title_only else "d.tsv"
             cursor.execute(
                 "SELECT d.id, ts_rank(d.tsv, q) FROM search_searchdocument d, "  # noqa: S608
-                "to_tsquery('simple', %s) q WHERE d.tsv @@ q" + extra + " LIMIT %s",
+                f"to_tsquery('simple', %s) q, to_tsquery('simple', %s) m WHERE {match} @@ m"
+                + extra + " LIMIT %s",
                 [
                     _tsquery_expression(parsed, op, ":A" if title_only else ""),
+                    _tsquery_expression(parsed, op, ""),
                     *params,
                     CANDIDATE_CAP,
                 ],
