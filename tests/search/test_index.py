@@ -14,6 +14,7 @@ from lotse.ecosystem.domain.listings import create_listing, update_listing
 from lotse.ecosystem.domain.organisations import create_organisation, update_organisation
 from lotse.ecosystem.domain.people import create_person
 from lotse.ecosystem.models import Need, Offer, Organisation, Term
+from lotse.search import analysis
 from lotse.search.models import SearchDocument, Synonym
 from lotse.search.selectors import autocomplete, search
 
@@ -184,6 +185,24 @@ def test_semantic_type_filter_after_incremental_updates(
     assert "studio-nord" in keys("Untertitel", mode="semantic", types={"organisation"})
     assert "offer-service" in keys("Untertitel", mode="semantic", types={"offer"})
     assert search("Untertitel", mode="semantic", types={"person"}).hits == []
+
+
+def test_capped_matches_add_title_matches(
+    network: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Beyond the candidate cap a title-only pass (its own index on PostgreSQL) adds the
+    entries named after the query, scored like the rest."""
+    from lotse.search import index
+
+    parsed = analysis.get_analyzer().parse("Untertitel")
+    titles = index._capped_matches(parsed, "AND", None, False, title_only=True)
+    named = SearchDocument.objects.filter(id__in=titles).values_list("key", flat=True)
+    assert set(named) == {"nordlicht", "offer-untertitel"}  # not the descriptions' matches
+    assert all(score > 0 for score in titles.values())
+    monkeypatch.setattr(index, "CANDIDATE_CAP", 1)  # every query now reaches the cap
+    found = keys("Untertitel", mode="keyword")
+    assert found
+    assert found[0] in {"nordlicht", "offer-untertitel"}
 
 
 def test_hidden_and_members_only_people(committed: Callable[..., Any]) -> None:
