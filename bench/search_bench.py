@@ -101,7 +101,7 @@ QUERIES = [
 
 
 def eval_queries() -> list[str]:
-    """Every other query of bench/search_eval.json: 30 realistic German/English queries
+    """Every other query of bench/search_eval.json: 36 realistic German/English queries
     (compounds, typos, paraphrases, names, no-answer ones)."""
     import json
 
@@ -272,7 +272,7 @@ def main() -> None:
                         help="embed only this many documents and extrapolate the rate")
     parser.add_argument("--processes", type=int, default=None)
     parser.add_argument("--queries", choices=("eval", "bench"), default="eval",
-                        help="eval = 30 queries from search_eval.json; bench = the 16 above")
+                        help="eval = 36 queries from search_eval.json; bench = the 16 above")
     parser.add_argument("--modes", default="keyword,semantic,hybrid")
     parser.add_argument("--pad-vectors", action="store_true",
                         help="pad the vector matrix with random vectors to one per document "
