@@ -23,9 +23,11 @@ engine may not suggest for that need) stops the run with a list of them.
 from __future__ import annotations
 
 import argparse
+import atexit
 import json
 import math
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -253,6 +255,7 @@ def postgres_database(url: str) -> Iterator[None]:
 
 def setup_django(database_url: str | None) -> None:
     tmp = tempfile.mkdtemp(prefix="lotse-search-eval-")
+    atexit.register(shutil.rmtree, tmp, ignore_errors=True)
     os.environ["LOTSE_DATA_DIR"] = tmp
     os.environ["DATABASE_URL"] = database_url or f"sqlite:///{tmp}/eval.sqlite3"
     os.environ["LOTSE_TASKS_BACKEND"] = "immediate"
