@@ -258,17 +258,35 @@ def test_detail_pages_render(client: Client, network: dict[str, Any]) -> None:
     assert client.get("/verzeichnis/organisationen/gibt-es-nicht/").status_code == 404
 
 
-@pytest.mark.parametrize(("small_set", "fetch_cap"), [(1, 1), (1, 50_000), (2000, 50_000)])
+COUNTING_PATHS = [
+    # (SMALL_SET, SEARCH_SET, FETCH_CAP, search MATERIALISE)
+    pytest.param(2000, 20_000, 50_000, 20_000, id="defaults"),
+    pytest.param(1, 20_000, 50_000, 20_000, id="search-ids-counted-among"),
+    pytest.param(1, 1, 50_000, 20_000, id="search-subquery"),
+    pytest.param(1, 1, 1, 20_000, id="all-subqueries"),
+    pytest.param(2000, 20_000, 50_000, 0, id="search-not-materialised"),
+    pytest.param(1, 1, 1, 0, id="nothing-fetched"),
+]
+
+
+@pytest.mark.parametrize(("small_set", "search_set", "fetch_cap", "materialise"), COUNTING_PATHS)
 def test_facet_counts_same_on_both_counting_paths(
     client: Client,
     network: dict[str, Any],
     small_set: int,
+    search_set: int,
     fetch_cap: int,
+    materialise: int,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Counting on fetched ids (small result) and on subqueries (large) agree."""
     from lotse.ecosystem import selectors
+    from lotse.search import selectors as search_selectors
 
+    monkeypatch.setattr(selectors, "SMALL_SET", small_set)
+    monkeypatch.setattr(selectors, "SEARCH_SET", search_set)
+    monkeypatch.setattr(selectors, "FETCH_CAP", fetch_cap)
+    monkeypatch.setattr(search_selectors, "MATERIALISE", materialise)
     url = reverse("ecosystem:organisation_list")
     params = {"q": "Untertitel", "topic": "spracherkennung-untertitelung", "sector": "film"}
     monkeypatch.setattr(selectors, "SMALL_SET", small_set)
@@ -280,3 +298,42 @@ def test_facet_counts_same_on_both_counting_paths(
     assert counts["kind"] == {"ai_company": 1}
     assert counts["topic"]["spracherkennung-untertitelung"] == 1
     assert counts["sector"] == {"film": 1}
+
+
+def _all_counts(client: Client, params: dict[str, str]) -> tuple[list[str], dict[str, Any]]:
+    response = client.get(reverse("ecosystem:organisation_list"), params)
+    assert response.status_code == 200
+    facets = response.context["directory"].facets
+    names = [o.name for o in response.context["page"].object_list]
+    return names, {f.param: {o.value: o.count for o in f.options} for f in facets}
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"q": "KI"},
+        {"q": "Untertitel", "topic": "spracherkennung-untertitelung"},
+        {"q": "Untertitel", "kind": "ai_company"},
+        {"topic": "spracherkennung-untertitelung"},
+    ],
+)
+def test_every_counting_path_gives_the_same_page(
+    client: Client, network: dict[str, Any], params: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same request counted along every path: identical entries and counts."""
+    from lotse.ecosystem import selectors
+    from lotse.search import selectors as search_selectors
+
+    results = []
+    for path in COUNTING_PATHS:
+        small_set, search_set, fetch_cap, materialise = path.values
+        monkeypatch.setattr(selectors, "SMALL_SET", small_set)
+        monkeypatch.setattr(selectors, "SEARCH_SET", search_set)
+        monkeypatch.setattr(selectors, "FETCH_CAP", fetch_cap)
+        monkeypatch.setattr(search_selectors, "MATERIALISE", materialise)
+        results.append(_all_counts(client, params))
+    names, counts = results[0]
+    assert names
+    assert any(counts.values())
+    for other in results[1:]:
+        assert other == results[0]

@@ -19,6 +19,7 @@ from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from lotse.core.sql import id_list
 from lotse.ecosystem import access
 from lotse.ecosystem.models import (
     DataResidency,
@@ -216,6 +217,30 @@ def _count_facet(queryset: QuerySet[Any], spec: FacetSpec) -> dict[str, int]:
     return {str(value): n for value, n in rows if value not in (None, "")}
 
 
+def _count_facet_among(model: type[Model], spec: FacetSpec, ids: set[int]) -> dict[str, int]:
+    """Counts of one facet over the entries ``ids``: a many-to-many facet reads its
+    link table alone (no join with the entries' table or the search index)."""
+    rows, pk_name = _selection_rows(model, spec, None)
+    value = spec.lookup if pk_name == "pk" else _link_value(model, spec)
+    counted = (
+        rows.filter(**{f"{pk_name}__in": id_list(ids)})
+        .order_by()
+        .values_list(value)
+        # Counting the entry column (not the link row's id) lets PostgreSQL
+        # answer from the (entry, term) unique index alone.
+        .annotate(n=Count(pk_name))
+        .values_list(value, "n")
+    )
+    return {str(v): n for v, n in counted if v not in (None, "")}
+
+
+def _link_value(model: type[Model], spec: FacetSpec) -> str:
+    name, _, rest = spec.lookup.partition("__")
+    field = model._meta.get_field(name)
+    assert isinstance(field, ManyToManyField)
+    return f"{field.m2m_reverse_field_name()}__{rest}"
+
+
 @dataclass
 class DirectoryPage:
     queryset: QuerySet[Any]
@@ -243,11 +268,14 @@ SORTS: dict[str, dict[str, tuple[str, ...]]] = {
 
 
 # Facet counts run once per facet.  The search result and each facet selection
-# are fetched once as sets of ids (up to FETCH_CAP) and intersected in Python;
-# whenever an intersection is small it goes to SQL as ``pk IN (...)``, so the
-# expensive parts (full-text match, many-to-many subqueries) are not evaluated
-# again for every facet.  Large sets fall back to subqueries.
+# are fetched once as sets of ids and intersected in Python; whenever an
+# intersection is small it goes to SQL as ``pk IN (...)``, so the expensive
+# parts (full-text match, many-to-many subqueries) are not evaluated again for
+# every facet.  A search result of medium size (up to SEARCH_SET) is counted
+# from the ids too: a many-to-many facet then reads only its link table.
+# Large sets fall back to subqueries.
 SMALL_SET = 2000
+SEARCH_SET = 20_000
 FETCH_CAP = 50_000
 
 
@@ -256,8 +284,11 @@ def _pk_set(queryset: QuerySet[Any], cap: int = FETCH_CAP) -> set[int] | None:
     return set(pks) if len(pks) <= cap else None
 
 
-def _selection_rows(model: type[Model], spec: FacetSpec, values: list[str]) -> tuple[Any, str]:
-    """Rows whose ``pk_name`` column lists the entries matching one facet selection.
+def _selection_rows(
+    model: type[Model], spec: FacetSpec, values: list[str] | None
+) -> tuple[Any, str]:
+    """Rows whose ``pk_name`` column lists the entries matching one facet selection
+    (all rows of the facet when ``values`` is None).
 
     For a many-to-many facet (``topics__slug``) that is the link table alone,
     which is much cheaper than joining the entries' own table again."""
@@ -268,9 +299,14 @@ def _selection_rows(model: type[Model], spec: FacetSpec, values: list[str]) -> t
         if isinstance(field, ManyToManyField) and through is not None:
             source = field.m2m_field_name()
             target = field.m2m_reverse_field_name()
-            rows = through._default_manager.filter(**{f"{target}__{rest}__in": values})
+            rows = through._default_manager.all()
+            if values is not None:
+                rows = rows.filter(**{f"{target}__{rest}__in": values})
             return rows, f"{source}_id"
-    return model._default_manager.filter(**{f"{spec.lookup}__in": values}), "pk"
+    rows = model._default_manager.all()
+    if values is not None:
+        rows = rows.filter(**{f"{spec.lookup}__in": values})
+    return rows, "pk"
 
 
 def _facets(
@@ -283,24 +319,27 @@ def _facets(
 ) -> tuple[list[Facet], QuerySet[Any]]:
     """Facets with counts, and the filtered result (still based on ``searched``)."""
     manager = base.model._default_manager
-    # Only a small search result is fetched; a large one stays a subquery.
-    search_ids = _pk_set(searched, SMALL_SET) if narrowed else None
+    # A search result up to SEARCH_SET entries is fetched once; a larger one
+    # stays a subquery.
+    search_ids = _pk_set(searched, SEARCH_SET) if narrowed else None
     facet_ids: dict[str, set[int] | None] = {}
     for spec in specs:
         values = selected[spec.param]
         if not values:
             continue
-        # Each selection intersected with the search in SQL: a plain join driven
-        # by the few search ids, or by the search subquery.
+        # Each selection intersected with the search in SQL: a plain join
+        # driven by the search ids, or by the search subquery.
         rows, pk_name = _selection_rows(base.model, spec, values)
         if search_ids is not None:
-            rows = rows.filter(**{f"{pk_name}__in": sorted(search_ids)})
+            rows = rows.filter(**{f"{pk_name}__in": id_list(search_ids)})
         elif narrowed:
             rows = rows.filter(**{f"{pk_name}__in": searched.order_by().values("pk")})
         pks = list(rows.order_by().values_list(pk_name, flat=True).distinct()[: FETCH_CAP + 1])
         facet_ids[spec.param] = set(pks) if len(pks) <= FETCH_CAP else None
 
-    def filtered(skip: FacetSpec | None, *, keep_searched: bool) -> QuerySet[Any]:
+    def narrowed_ids(skip: FacetSpec | None) -> tuple[set[int] | None, bool, list[FacetSpec]]:
+        """(ids every other selection and the search allow, whether those ids
+        already respect ``searched``, selections too large to fetch)."""
         ids = search_ids
         within_search = search_ids is not None
         large: list[FacetSpec] = []
@@ -313,6 +352,10 @@ def _facets(
             else:
                 ids = other_ids if ids is None else ids & other_ids
                 within_search = within_search or narrowed
+        return ids, within_search, large
+
+    def filtered(skip: FacetSpec | None, *, keep_searched: bool) -> QuerySet[Any]:
+        ids, within_search, large = narrowed_ids(skip)
         if ids is not None and len(ids) <= SMALL_SET:
             # Ids already intersected with the search respect ``searched``
             # (visibility, query); ids from facets alone must be combined with it.
@@ -329,11 +372,17 @@ def _facets(
             queryset = _apply_facet(queryset, other, selected[other.param])
         return queryset
 
+    def counts_for(spec: FacetSpec) -> dict[str, int]:
+        ids, within_search, large = narrowed_ids(spec)
+        if ids is not None and within_search and not large and len(ids) <= SEARCH_SET:
+            return _count_facet_among(base.model, spec, ids)
+        return _count_facet(filtered(spec, keep_searched=False), spec)
+
     facets: list[Facet] = []
     for spec in specs:
         # Counts for one facet apply every other facet's selection, so options
         # within a facet combine with OR and facets with AND.
-        counts = _count_facet(filtered(spec, keep_searched=False), spec)
+        counts = counts_for(spec)
         chosen = set(selected[spec.param])
         choices: list[tuple[str, Any]] = list(spec.choices())
         if not choices:  # free-text values (regions): the counts are the options

@@ -17,6 +17,8 @@ from django.db.models.expressions import RawSQL
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from lotse.core.sql import id_list
+
 from . import analysis
 from .documents import ENTITY_TYPES
 from .embeddings import get_embedder
@@ -221,6 +223,10 @@ def index_covers(entity: str) -> bool:
     return SearchDocument.objects.filter(entity_type=entity).exists()
 
 
+MATERIALISE = 20_000
+"""Keyword matches up to this many are fetched once and passed on as ids."""
+
+
 def filter_queryset(queryset: QuerySet[M], query: str, *, entity: str) -> QuerySet[M]:
     """Narrow ``queryset`` to the entries matching ``query``, annotated ``search_rank``.
 
@@ -239,16 +245,19 @@ def filter_queryset(queryset: QuerySet[M], query: str, *, entity: str) -> QueryS
         # them); the ranked best few, semantic ones included, come first.
         sql, params = keyword_match_sql(parsed, entity=entity, members=True)
         with connection.cursor() as cursor:
-            cursor.execute(sql + " LIMIT %s", [*params, len(pks) + 1])
-            few = {int(row[0]) for row in cursor.fetchall()}
-        condition = Q(pk__in=RawSQL(sql, params))  # noqa: S611 - values bound
-        extra = [pk for pk in pks if pk not in few] if len(few) <= len(pks) else []
-        if len(few) > len(pks):
-            # Many matches: only ranked entries outside the keyword matches
-            # (semantic or partial hits) need their own condition.
+            cursor.execute(sql + " LIMIT %s", [*params, MATERIALISE + 1])
+            matches = {int(row[0]) for row in cursor.fetchall()}
+        if len(matches) <= MATERIALISE:
+            # Evaluated once: counts, facets and the page read these ids
+            # instead of matching the full text again.
+            condition = Q(pk__in=id_list(matches.union(pks)))
+        else:
+            condition = Q(pk__in=RawSQL(sql, params))  # noqa: S611 - values bound
+            # Only ranked entries outside the keyword matches (semantic or
+            # partial hits) need their own condition.
             extra = _outside_matches(pks, sql, params)
-        if extra:
-            condition |= Q(pk__in=extra)
+            if extra:
+                condition |= Q(pk__in=extra)
     elif not pks:
         return queryset.none().annotate(search_rank=Value(0, output_field=IntegerField()))
     return queryset.filter(condition).annotate(search_rank=_position_in(queryset, pks))
