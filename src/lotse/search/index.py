@@ -315,9 +315,12 @@ def keyword_match_sql(parsed: ParsedQuery, *, entity: str, members: bool) -> tup
     finds every match, not only the best-ranked few."""
     extra, params = _filters({entity}, members)
     if connection.vendor == "sqlite":
+        # The narrow covering index (migration 0007): the type and pk of each
+        # match without reading its wide row.
         return (
             "SELECT d.entity_pk FROM search_fts "  # noqa: S608 - placeholders only
-            "JOIN search_searchdocument d ON d.id = search_fts.rowid "
+            "JOIN search_searchdocument d INDEXED BY search_doc_fts_join "
+            "ON d.id = search_fts.rowid "
             "WHERE search_fts MATCH %s" + extra,
             [_fts5_expression(parsed, "AND", "{title_tokens body_tokens}"), *params],
         )
