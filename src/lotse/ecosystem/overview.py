@@ -21,7 +21,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Avg, Count, Max, Min, Q, QuerySet
 from django.utils import timezone
-from django.utils.translation import get_language, ngettext
+from django.utils.translation import get_language, ngettext_lazy
 from django.utils.translation import gettext as _
 
 from lotse.ecosystem.models import (
@@ -290,26 +290,43 @@ def clear_cache(selection: OverviewFilter | None = None) -> None:
 # --- Presenting them ----------------------------------------------------------------------
 
 # Plural phrases per kind, for the sentence "Im Netzwerk sind 98 KI-Unternehmen, …".
-_KIND_PHRASES: dict[str, tuple[str, str]] = {
-    OrganisationKind.AI_COMPANY: ("%(n)s KI-Unternehmen", "%(n)s KI-Unternehmen"),
-    OrganisationKind.STARTUP: ("%(n)s Start-up", "%(n)s Start-ups"),
-    OrganisationKind.RESEARCH_INSTITUTE: ("%(n)s Forschungsinstitut", "%(n)s Forschungsinstitute"),
-    OrganisationKind.UNIVERSITY_CHAIR: (
-        "%(n)s Lehrstuhl bzw. Hochschule", "%(n)s Lehrstühle und Hochschulen"
+# ``count`` picks the plural form, ``n`` is the formatted number.
+_KIND_PHRASES: dict[str, Any] = {
+    OrganisationKind.AI_COMPANY: ngettext_lazy(
+        "%(n)s KI-Unternehmen", "%(n)s KI-Unternehmen", "count"
     ),
-    OrganisationKind.MEDIA_HOUSE: (
-        "%(n)s Medienhaus oder Verlag", "%(n)s Medienhäuser und Verlage"
+    OrganisationKind.STARTUP: ngettext_lazy(
+        "%(n)s Start-up", "%(n)s Start-ups", "count"
     ),
-    OrganisationKind.BROADCASTER: ("%(n)s Rundfunkanbieter", "%(n)s Rundfunkanbieter"),
-    OrganisationKind.PRODUCTION_STUDIO: ("%(n)s Produktionsstudio", "%(n)s Produktionsstudios"),
-    OrganisationKind.AGENCY: ("%(n)s Agentur", "%(n)s Agenturen"),
-    OrganisationKind.CULTURAL_ORGANISATION: (
-        "%(n)s Kulturorganisation", "%(n)s Kulturorganisationen"
+    OrganisationKind.RESEARCH_INSTITUTE: ngettext_lazy(
+        "%(n)s Forschungsinstitut", "%(n)s Forschungsinstitute", "count"
     ),
-    OrganisationKind.NETWORK: ("%(n)s Initiative oder Netzwerk", "%(n)s Initiativen und Netzwerke"),
-    OrganisationKind.INVESTOR: ("%(n)s Investor oder Fonds", "%(n)s Investoren und Fonds"),
-    OrganisationKind.PUBLIC_BODY: (
-        "%(n)s öffentliche Einrichtung", "%(n)s öffentliche Einrichtungen"
+    OrganisationKind.UNIVERSITY_CHAIR: ngettext_lazy(
+        "%(n)s Lehrstuhl bzw. Hochschule", "%(n)s Lehrstühle und Hochschulen", "count"
+    ),
+    OrganisationKind.MEDIA_HOUSE: ngettext_lazy(
+        "%(n)s Medienhaus oder Verlag", "%(n)s Medienhäuser und Verlage", "count"
+    ),
+    OrganisationKind.BROADCASTER: ngettext_lazy(
+        "%(n)s Rundfunkanbieter", "%(n)s Rundfunkanbieter", "count"
+    ),
+    OrganisationKind.PRODUCTION_STUDIO: ngettext_lazy(
+        "%(n)s Produktionsstudio", "%(n)s Produktionsstudios", "count"
+    ),
+    OrganisationKind.AGENCY: ngettext_lazy(
+        "%(n)s Agentur", "%(n)s Agenturen", "count"
+    ),
+    OrganisationKind.CULTURAL_ORGANISATION: ngettext_lazy(
+        "%(n)s Kulturorganisation", "%(n)s Kulturorganisationen", "count"
+    ),
+    OrganisationKind.NETWORK: ngettext_lazy(
+        "%(n)s Initiative oder Netzwerk", "%(n)s Initiativen und Netzwerke", "count"
+    ),
+    OrganisationKind.INVESTOR: ngettext_lazy(
+        "%(n)s Investor oder Fonds", "%(n)s Investoren und Fonds", "count"
+    ),
+    OrganisationKind.PUBLIC_BODY: ngettext_lazy(
+        "%(n)s öffentliche Einrichtung", "%(n)s öffentliche Einrichtungen", "count"
     ),
 }
 
@@ -322,8 +339,10 @@ def format_count(n: int) -> str:
 
 
 def kind_phrase(kind: str, n: int) -> str:
-    singular, plural = _KIND_PHRASES.get(kind, ("%(n)s " + kind, "%(n)s " + kind))
-    return ngettext(singular, plural, n) % {"n": format_count(n)}
+    phrase = _KIND_PHRASES.get(kind)
+    if phrase is None:
+        return f"{format_count(n)} {kind}"
+    return str(phrase % {"n": format_count(n), "count": n})
 
 
 def join_phrases(phrases: list[str]) -> str:

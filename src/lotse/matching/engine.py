@@ -19,6 +19,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.translation import get_language_info
 from django.utils.translation import gettext as _
 
 # --- The allow-lists -------------------------------------------------------------
@@ -95,17 +96,6 @@ FUNDING_WEIGHTS: dict[str, float] = {
 
 WIDE_SCOPES = frozenset({"national", "dach", "eu", "international"})
 DEFAULT_LANGUAGES = frozenset({"de"})
-LANGUAGE_NAMES = {
-    "de": "Deutsch",
-    "en": "Englisch",
-    "fr": "Französisch",
-    "es": "Spanisch",
-    "it": "Italienisch",
-    "nl": "Niederländisch",
-    "pl": "Polnisch",
-    "tr": "Türkisch",
-    "da": "Dänisch",
-}
 
 # Which offer kinds answer which need kind ("Expertise gesucht" → Beratung, ...).
 KIND_FIT: dict[str, frozenset[str]] = {
@@ -238,8 +228,16 @@ def languages_of(values: Iterable[Any]) -> frozenset[str]:
     return codes or DEFAULT_LANGUAGES
 
 
+def language_name(code: str) -> str:
+    """The language's name in the active language (Django's own list), else the code."""
+    try:
+        return str(get_language_info(code)["name_translated"])
+    except KeyError:
+        return code
+
+
 def language_names(codes: Iterable[str]) -> str:
-    return ", ".join(LANGUAGE_NAMES.get(code, code) for code in sorted(codes))
+    return ", ".join(language_name(code) for code in sorted(codes))
 
 
 def term_list(ids: Iterable[int], names: Mapping[int, str], limit: int = 4) -> str:
