@@ -101,16 +101,23 @@ class Mailbox:
         import threading
 
         self.messages: list[Any] = []
-        self._lock = threading.Lock()
+        self._arrived = threading.Condition()
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         import email
         from email import policy
 
         message = email.message_from_bytes(envelope.content, policy=policy.default)
-        with self._lock:
+        with self._arrived:
             self.messages.append(message)
+            self._arrived.notify_all()
         return "250 Message accepted for delivery"
+
+    def wait_for(self, count: int, timeout: float = 10.0) -> list[Any]:
+        """The messages once at least ``count`` arrived (or ``timeout`` passed)."""
+        with self._arrived:
+            self._arrived.wait_for(lambda: len(self.messages) >= count, timeout=timeout)
+            return list(self.messages)
 
     def to(self, address: str) -> list[Any]:
         return [m for m in self.messages if address.lower() in str(m["To"]).lower()]

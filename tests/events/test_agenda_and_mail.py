@@ -11,7 +11,7 @@ from django.test import Client
 from lotse.events.domain import registration as reg
 from lotse.events.models import CalendarFeed, Event, Session
 
-from .conftest import BERLIN, Mailbox, at
+from .conftest import BERLIN, at
 
 pytestmark = pytest.mark.django_db
 
@@ -93,7 +93,7 @@ def test_summer_times_carry_the_summer_offset(
 
 
 def test_confirmation_mail_with_ics_and_promotion_mail_via_real_smtp(
-    smtp_server: Mailbox,
+    smtp_mailbox: Any,
     make_user: Callable[..., Any],
     conference: Event,
     django_capture_on_commit_callbacks: Any,
@@ -105,7 +105,7 @@ def test_confirmation_mail_with_ics_and_promotion_mail_via_real_smtp(
         r1 = reg.register(conference, first)
     with django_capture_on_commit_callbacks(execute=True):
         reg.register(conference, second)
-    messages = smtp_server.wait_for(2)
+    messages = smtp_mailbox.wait_for(2)
     assert len(messages) == 2
     confirmation = next(m for m in messages if m["To"] == "erste@example.org")
     assert "Anmeldung bestätigt" in str(confirmation["Subject"])
@@ -125,7 +125,7 @@ def test_confirmation_mail_with_ics_and_promotion_mail_via_real_smtp(
 
     with django_capture_on_commit_callbacks(execute=True):
         reg.cancel_registration(r1)
-    messages = smtp_server.wait_for(4)
+    messages = smtp_mailbox.wait_for(4)
     promoted = [m for m in messages[2:] if m["To"] == "zweite@example.org"]
     assert len(promoted) == 1
     assert "Platz ist frei geworden" in str(promoted[0]["Subject"])

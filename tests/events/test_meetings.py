@@ -209,7 +209,7 @@ def test_meetings_page_renders_for_attendees(
 
 
 def test_accepted_meeting_is_mailed_to_both_with_ics(
-    smtp_server: Any,
+    smtp_mailbox: Any,
     meet_event: Event,
     people: list[Any],
     django_capture_on_commit_callbacks: Any,
@@ -217,7 +217,7 @@ def test_accepted_meeting_is_mailed_to_both_with_ics(
     a, b = people[:2]
     with django_capture_on_commit_callbacks(execute=True):
         m.answer_request(m.request_meeting(meet_event, a, b), b, accept=True)
-    messages = smtp_server.wait_for(2)
+    messages = smtp_mailbox.wait_for(2)
     assert sorted(str(msg["To"]) for msg in messages) == [a.email, b.email]
     body = messages[0].get_body(preferencelist=("plain",))
     assert body is not None
