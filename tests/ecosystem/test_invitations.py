@@ -58,6 +58,25 @@ def test_inviting_again_renews_instead_of_duplicating(
 
 
 @pytest.mark.django_db
+def test_invitations_per_day_are_limited(
+    smtp_mailbox: Any, member: Any, manager: Any, organisation: Organisation, settings: Any
+) -> None:
+    settings.LOTSE_INVITATIONS_PER_DAY = 3
+    for n in range(3):
+        invite_colleague(organisation, email=f"k{n}@example.org", invited_by=member)
+    with pytest.raises(ValidationError, match="bereits 3 Einladungen"):
+        invite_colleague(organisation, email="k9@example.org", invited_by=member)
+    assert not Invitation.objects.filter(email="k9@example.org").exists()
+    assert len(smtp_mailbox.messages) == 3
+    # a day later the account may invite again; managers are never limited
+    Invitation.objects.update(created_at=timezone.now() - dt.timedelta(hours=25))
+    invite_colleague(organisation, email="k9@example.org", invited_by=member)
+    for n in range(5):
+        invite_colleague(organisation, email=f"m{n}@example.org", invited_by=manager)
+    assert len(smtp_mailbox.messages) == 9
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize("email", ["", "keine-adresse", "a@b@c"])
 def test_invalid_address_is_refused(member: Any, organisation: Organisation, email: str) -> None:
     with pytest.raises(ValidationError):
@@ -260,6 +279,21 @@ def test_invite_form_errors_are_shown(member: Any, organisation: Organisation) -
     assert 'aria-invalid="true"' in html
     assert "gültige E-Mail-Adresse" in html
     assert not Invitation.objects.exists()
+
+
+@pytest.mark.django_db
+def test_daily_limit_on_the_page_is_explained(
+    smtp_mailbox: Any, settings: Any, member: Any, organisation: Organisation
+) -> None:
+    settings.LOTSE_INVITATIONS_PER_DAY = 1
+    client = Client()
+    client.force_login(member)
+    first = client.post(_members_url(organisation), {"email": "a@example.org", "role": "member"})
+    assert first.status_code == 302
+    response = client.post(_members_url(organisation), {"email": "b@example.org", "role": "member"})
+    assert response.status_code == 400
+    assert "bereits 1 Einladung verschickt" in response.content.decode()
+    assert list(Invitation.objects.values_list("email", flat=True)) == ["a@example.org"]
 
 
 @pytest.mark.django_db

@@ -3,20 +3,26 @@
 The mail carries a link with a random token (``secrets.token_urlsafe``).  The
 invitation is accepted by a logged-in account that has *verified* the invited
 address; accepting creates the membership.  Invitations expire after
-``LOTSE_INVITATION_VALID_DAYS`` (14) days and can be used once.
+``LOTSE_INVITATION_VALID_DAYS`` (14) days and can be used once.  One account
+sends at most ``LOTSE_INVITATIONS_PER_DAY`` (30) invitation mails in 24 hours
+(network managers are not limited), so a compromised account cannot turn the
+platform into a mail cannon.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from lotse.ecosystem.domain.mails import absolute_url, send_templated_mail
 from lotse.ecosystem.domain.organisations import ensure_person_for_user
@@ -45,6 +51,32 @@ def _normalise_email(email: str) -> str:
     return f"{local}@{domain.lower()}"
 
 
+def invitations_per_day() -> int:
+    return int(getattr(settings, "LOTSE_INVITATIONS_PER_DAY", 30))
+
+
+def _check_daily_limit(invited_by: Any) -> None:
+    if getattr(invited_by, "is_network_manager", False) or getattr(
+        invited_by, "is_superuser", False
+    ):
+        return
+    since = timezone.now() - dt.timedelta(hours=24)
+    sent = Invitation.objects.filter(invited_by=invited_by, created_at__gte=since).count()
+    if sent >= invitations_per_day():
+        raise ValidationError(
+            {
+                "email": ngettext(
+                    "Sie haben in den letzten 24 Stunden bereits %(n)s Einladung "
+                    "verschickt. Bitte versuchen Sie es später erneut.",
+                    "Sie haben in den letzten 24 Stunden bereits %(n)s Einladungen "
+                    "verschickt. Bitte versuchen Sie es später erneut.",
+                    sent,
+                )
+                % {"n": sent}
+            }
+        )
+
+
 @transaction.atomic
 def invite_colleague(
     organisation: Organisation,
@@ -60,6 +92,7 @@ def invite_colleague(
     instead of duplicated.  When the mail cannot be sent, nothing is saved.
     """
     email = _normalise_email(email)
+    _check_daily_limit(invited_by)
     if role not in MembershipRole.values:
         raise ValidationError({"role": _("Unbekannte Rolle.")})
     already_member = Membership.objects.filter(
