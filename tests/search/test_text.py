@@ -58,6 +58,17 @@ def test_compound_written_apart_matches_written_together(analyzer: Analyzer) -> 
     assert any(set(alt) <= apart_doc for alt in together.clauses[0].alternatives)
 
 
+def test_relaxed_query_makes_compound_parts_concepts_of_their_own(analyzer: Analyzer) -> None:
+    together = analyzer.parse("Untertitelungssoftware")
+    assert len(together.clauses) == 1
+    relaxed = together.relaxed()
+    assert relaxed.clauses[0] is together.clauses[0]
+    parts = [clause.alternatives for clause in relaxed.clauses[1:]]
+    assert parts == [[(stem("untertitel"),)], [(stem("software"),)]]
+    # a simple word has nothing to relax
+    assert len(analyzer.parse("Archiv").relaxed().clauses) == 1
+
+
 def test_short_and_curated_words_are_not_split(analyzer: Analyzer) -> None:
     assert analyzer.lexicon.split("hamburg") == ()
     assert analyzer.lexicon.split("software") == ()

@@ -223,6 +223,25 @@ class ParsedQuery:
     def tokens(self) -> set[str]:
         return {t for c in self.clauses for t in c.tokens()}
 
+    def relaxed(self) -> ParsedQuery:
+        """The query with every compound's parts as concepts of their own.
+
+        "Untertitelungssoftware" is one concept (the word, or untertitel AND
+        software); when too little matches it whole, the fallback that accepts
+        documents matching *any* concept should also find "Untertitel" alone,
+        as it does for "Untertitelung Software" written apart."""
+        clauses: list[Clause] = []
+        for clause in self.clauses:
+            clauses.append(clause)
+            for alternative in clause.alternatives:
+                if len(alternative) > 1:
+                    for token in alternative:
+                        part = Clause(token)
+                        part.add((token,))
+                        if all(part.alternatives != c.alternatives for c in clauses):
+                            clauses.append(part)
+        return ParsedQuery(text=self.text, clauses=clauses, corrections=self.corrections)
+
 
 class Vocabulary:
     """The index vocabulary as the analyser sees it: membership and close matches."""
