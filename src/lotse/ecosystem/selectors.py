@@ -275,7 +275,7 @@ SORTS: dict[str, dict[str, tuple[str, ...]]] = {
 # from the ids too: a many-to-many facet then reads only its link table.
 # Large sets fall back to subqueries.
 SMALL_SET = 2000
-SEARCH_SET = 20_000
+SEARCH_SET = 50_000
 FETCH_CAP = 50_000
 
 

@@ -308,18 +308,25 @@ def keyword_ranking(
     return found[:limit], min(complete, limit)
 
 
-def keyword_match_sql(parsed: ParsedQuery, *, entity: str, members: bool) -> tuple[str, list[Any]]:
+def keyword_match_sql(
+    parsed: ParsedQuery, *, entity: str, members: bool, standalone: bool = False
+) -> tuple[str, list[Any]]:
     """SQL selecting the ``entity_pk`` of *every* document matching all clauses.
 
     No limit: the directory filters by it, so a facet combined with a query
-    finds every match, not only the best-ranked few."""
+    finds every match, not only the best-ranked few.  ``standalone``: the SQL
+    runs on its own (not as a subquery), which on SQLite may then read the
+    narrow covering index of migration 0007."""
     extra, params = _filters({entity}, members)
     if connection.vendor == "sqlite":
-        # The narrow covering index (migration 0007): the type and pk of each
-        # match without reading its wide row.
+        # Standalone, the narrow covering index (migration 0007) gives the type
+        # and pk of each match without reading its wide row.  Not inside other
+        # statements: forcing the index there made SQLite drive the join from
+        # the index (a 20 s count for a query matching 25,000 organisations).
+        covering = "INDEXED BY search_doc_fts_join " if standalone else ""
         return (
             "SELECT d.entity_pk FROM search_fts "  # noqa: S608 - placeholders only
-            "JOIN search_searchdocument d INDEXED BY search_doc_fts_join "
+            f"JOIN search_searchdocument d {covering}"
             "ON d.id = search_fts.rowid "
             "WHERE search_fts MATCH %s" + extra,
             [_fts5_expression(parsed, "AND", "{title_tokens body_tokens}"), *params],

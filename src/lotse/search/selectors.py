@@ -223,7 +223,7 @@ def index_covers(entity: str) -> bool:
     return SearchDocument.objects.filter(entity_type=entity).exists()
 
 
-MATERIALISE = 20_000
+MATERIALISE = 50_000
 """Keyword matches up to this many are fetched once and passed on as ids."""
 
 
@@ -243,10 +243,13 @@ def filter_queryset(queryset: QuerySet[M], query: str, *, entity: str) -> QueryS
     if not parsed.is_empty:
         # Every keyword match belongs to the result (facets must see all of
         # them); the ranked best few, semantic ones included, come first.
-        sql, params = keyword_match_sql(parsed, entity=entity, members=True)
+        fetch, fetch_params = keyword_match_sql(
+            parsed, entity=entity, members=True, standalone=True
+        )
         with connection.cursor() as cursor:
-            cursor.execute(sql + " LIMIT %s", [*params, MATERIALISE + 1])
+            cursor.execute(fetch + " LIMIT %s", [*fetch_params, MATERIALISE + 1])
             matches = {int(row[0]) for row in cursor.fetchall()}
+        sql, params = keyword_match_sql(parsed, entity=entity, members=True)
         if len(matches) <= MATERIALISE:
             # Evaluated once: counts, facets and the page read these ids
             # instead of matching the full text again.

@@ -6,10 +6,10 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from lotse.core.paginator import KeysFirstPaginator
 from lotse.ecosystem import access, selectors
 from lotse.ecosystem.models import Need, Offer
 
@@ -18,7 +18,7 @@ ListSelector = Callable[[Any, Any], selectors.DirectoryPage]
 
 def _list(request: HttpRequest, selector: ListSelector, *, entity: str, title: str) -> HttpResponse:
     page_data = selector(request.user, request.GET)
-    paginator = Paginator(page_data.queryset, settings.LOTSE_PAGE_SIZE)
+    paginator = KeysFirstPaginator(page_data.queryset, settings.LOTSE_PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     if page_data.query:
         page.object_list = selectors.attach_snippets(
