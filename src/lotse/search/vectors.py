@@ -1,0 +1,419 @@
+"""The vector half of the search index: nearest neighbours by cosine, in memory.
+
+Every stored ``SearchDocument.embedding`` (L2-normalised float32) is held in one
+matrix, refreshed incrementally by ``revision`` (one ``MAX(revision)`` query per
+search).
+
+* Small indexes (fewer than :data:`IVF_MIN_ROWS` vectors, e.g. every test) are
+  searched exactly: one matrix product over the rows of the wanted types.
+* Large indexes get an inverted file (IVF, numpy only): spherical k-means
+  centroids trained at load time on a sample, every row assigned to its nearest
+  centroid, and the matrix laid out sorted by (centroid, type), so the rows of
+  one list and one type are one contiguous slice.  A query scores the centroids
+  and multiplies only the slices of the nearest lists (``nprobe``), of the
+  wanted types; it probes further lists until it has seen enough rows of those
+  types.  Scores within the probed lists are exact (float32, no quantisation).
+* Rows written after the layout (new or re-embedded documents) go to a small
+  *delta* matrix that every query brute-forces, so they are found at once; the
+  superseded rows of the layout are masked.  When the delta grows past
+  :data:`DELTA_MAX_FRACTION` of the index, everything is laid out again
+  (centroids kept unless the index has doubled since they were trained).
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from dataclasses import dataclass, field
+
+import numpy as np
+from django.db.models import Max
+
+from .documents import TYPE_CODES
+from .models import SearchDocument
+
+IVF_MIN_ROWS = 50_000
+"""Below this many vectors the search is exact (brute force)."""
+NPROBE = 24
+"""Lists probed at least per query (of ``sqrt(n)``, ~760 at 577,000 vectors)."""
+MIN_CANDIDATES = 12_000
+"""Probe further lists until this many rows of the wanted types were scored
+(and at least 8 × the neighbours asked for)."""
+EXACT_BELOW = 20_000
+"""A query whose wanted types hold fewer rows than this scans them all (exact)."""
+DELTA_MAX_FRACTION = 0.02
+DELTA_MIN_ROWS = 2000
+"""Lay out again once the delta holds this fraction of the index and this many rows."""
+TRAIN_SAMPLE_PER_LIST = 40
+KMEANS_ITERATIONS = 8
+SEED = 1
+TYPE_SLOTS = 256  # layout key = list * 256 + type code (unknown types are 255)
+
+
+def _as_rows(codes: np.ndarray) -> np.ndarray:
+    return np.asarray(codes, dtype=np.int64)
+
+
+def _assign(matrix: np.ndarray, centroids: np.ndarray, chunk: int = 32_768) -> np.ndarray:
+    """Index of the nearest (highest cosine) centroid of every row."""
+    out = np.empty(len(matrix), dtype=np.int64)
+    for start in range(0, len(matrix), chunk):
+        out[start : start + chunk] = np.argmax(matrix[start : start + chunk] @ centroids.T, axis=1)
+    return out
+
+
+def train_centroids(
+    matrix: np.ndarray, nlist: int, *, iterations: int = KMEANS_ITERATIONS, seed: int = SEED
+) -> np.ndarray:
+    """Spherical k-means over a sample of the rows: ``(nlist, d)`` unit vectors."""
+    rng = np.random.default_rng(seed)
+    size = min(len(matrix), nlist * TRAIN_SAMPLE_PER_LIST)
+    sample = matrix[np.sort(rng.choice(len(matrix), size, replace=False))]
+    centroids = sample[rng.choice(size, nlist, replace=False)].copy()
+    for _ in range(iterations):
+        assign = _assign(sample, centroids)
+        order = np.argsort(assign, kind="stable")
+        counts = np.bincount(assign, minlength=nlist)
+        starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+        filled = np.flatnonzero(counts)
+        sums = np.add.reduceat(sample[order], starts[filled], axis=0)
+        centroids[filled] = sums
+        empty = np.flatnonzero(counts == 0)
+        if len(empty):  # re-seed empty lists with random sample rows
+            centroids[empty] = sample[rng.choice(size, len(empty), replace=False)]
+        norms = np.linalg.norm(centroids, axis=1, keepdims=True)
+        norms[norms == 0] = 1.0
+        centroids /= norms
+    return centroids.astype(np.float32, copy=False)
+
+
+@dataclass
+class _Part:
+    """Rows sorted by ``keys`` (list * 256 + type code); one list when exact."""
+
+    ids: np.ndarray
+    types: np.ndarray
+    members: np.ndarray
+    matrix: np.ndarray
+    keys: np.ndarray
+    centroids: np.ndarray | None = None
+    _by_id: np.ndarray | None = field(default=None, repr=False)
+
+    @classmethod
+    def empty(cls, dim: int) -> _Part:
+        return cls(
+            ids=np.zeros(0, dtype=np.int64),
+            types=np.zeros(0, dtype=np.uint8),
+            members=np.zeros(0, dtype=bool),
+            matrix=np.zeros((0, dim), dtype=np.float32),
+            keys=np.zeros(0, dtype=np.int64),
+        )
+
+    @classmethod
+    def layout(
+        cls,
+        ids: np.ndarray,
+        types: np.ndarray,
+        members: np.ndarray,
+        matrix: np.ndarray,
+        centroids: np.ndarray | None,
+    ) -> _Part:
+        lists = (
+            _assign(matrix, centroids)
+            if centroids is not None and len(matrix)
+            else np.zeros(len(ids), dtype=np.int64)
+        )
+        keys = lists * TYPE_SLOTS + types.astype(np.int64)
+        order = np.argsort(keys, kind="stable")
+        return cls(
+            ids=ids[order],
+            types=types[order],
+            members=members[order],
+            matrix=matrix[order] if len(order) else matrix,
+            keys=keys[order],
+            centroids=centroids,
+        )
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def position(self, ids: np.ndarray) -> np.ndarray:
+        """Row of each id in this part, -1 where absent."""
+        if self._by_id is None:
+            self._by_id = np.argsort(self.ids, kind="stable")
+        sorted_ids = self.ids[self._by_id]
+        at = np.searchsorted(sorted_ids, ids)
+        at = np.minimum(at, max(len(sorted_ids) - 1, 0))
+        found = (sorted_ids[at] == ids) if len(sorted_ids) else np.zeros(len(ids), dtype=bool)
+        return np.where(found, self._by_id[at] if len(sorted_ids) else -1, -1)
+
+    def ranges(
+        self, vector: np.ndarray, codes: np.ndarray | None, *, want: int, type_rows: int
+    ) -> list[tuple[int, int]]:
+        """Row ranges to score: the wanted types' slices of the nearest lists."""
+        if not len(self.ids):
+            return []
+        if self.centroids is None or type_rows < EXACT_BELOW:
+            lists = np.arange(int(self.keys[-1]) // TYPE_SLOTS + 1)
+            return self._slices(lists, codes)
+        order = np.argsort(-(self.centroids @ vector))
+        ranges: list[tuple[int, int]] = []
+        seen, taken = 0, 0
+        step = NPROBE
+        while taken < len(order):
+            batch = self._slices(order[taken : taken + step], codes)
+            ranges.extend(batch)
+            seen += sum(b - a for a, b in batch)
+            taken += step
+            if seen >= max(MIN_CANDIDATES, 8 * want):
+                break
+            step = NPROBE // 2 or 1
+        return ranges
+
+    def _slices(self, lists: np.ndarray, codes: np.ndarray | None) -> list[tuple[int, int]]:
+        base = _as_rows(lists) * TYPE_SLOTS
+        if codes is None:
+            lo, hi = base, base + TYPE_SLOTS
+        else:
+            lo = (base[:, None] + codes[None, :]).ravel()
+            hi = lo + 1
+        starts = np.searchsorted(self.keys, lo, side="left")
+        stops = np.searchsorted(self.keys, hi, side="left")
+        return [(int(a), int(b)) for a, b in zip(starts, stops, strict=True) if b > a]
+
+
+@dataclass
+class _Matrix:
+    """The whole vector index of one process: a laid-out main part and a delta."""
+
+    main: _Part
+    delta: _Part
+    revision: int
+    dead: np.ndarray  # rows of ``main`` superseded by a newer vector in ``delta``
+    trained_rows: int = 0  # index size when the centroids were trained
+
+    @property
+    def ids(self) -> np.ndarray:
+        return np.concatenate([self.main.ids, self.delta.ids])
+
+    @property
+    def dimension(self) -> int:
+        return int(self.main.matrix.shape[1])
+
+    def __len__(self) -> int:
+        return len(self.main) + len(self.delta)
+
+    def type_counts(self) -> np.ndarray:
+        return np.bincount(self.main.types[~self.dead], minlength=TYPE_SLOTS) + np.bincount(
+            self.delta.types, minlength=TYPE_SLOTS
+        )
+
+
+def _nlist(rows: int) -> int:
+    return max(1, int(math.sqrt(rows)))
+
+
+def _from_arrays(
+    ids: np.ndarray,
+    types: np.ndarray,
+    members: np.ndarray,
+    matrix: np.ndarray,
+    revision: int,
+    *,
+    centroids: np.ndarray | None = None,
+) -> _Matrix:
+    """Lay the rows out (training the IVF centroids first if the index is large)."""
+    trained = 0
+    if len(ids) >= IVF_MIN_ROWS:
+        if centroids is None or centroids.shape[1] != matrix.shape[1]:
+            centroids = train_centroids(matrix, _nlist(len(ids)))
+        trained = len(ids)
+    else:
+        centroids = None
+    main = _Part.layout(ids, types, members, matrix, centroids)
+    return _Matrix(
+        main=main,
+        delta=_Part.empty(matrix.shape[1]),
+        revision=revision,
+        dead=np.zeros(len(main), dtype=bool),
+        trained_rows=trained,
+    )
+
+
+class VectorIndex:
+    """Embeddings of all documents; exact below ``IVF_MIN_ROWS`` rows, IVF above."""
+
+    MARGIN_NS = 120 * 10**9  # reload rows this much older than the newest seen
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._data: _Matrix | None = None
+
+    def invalidate(self) -> None:
+        with self._lock:
+            self._data = None
+
+    def _load(self, since: int | None) -> tuple[list[int], list[int], list[bool], list[bytes]]:
+        qs = SearchDocument.objects.exclude(embedding=None)
+        if since is not None:
+            qs = qs.filter(revision__gt=since)
+        ids, types, members, blobs = [], [], [], []
+        for pk, entity_type, members_only, blob in qs.values_list(
+            "id", "entity_type", "members_only", "embedding"
+        ).iterator(chunk_size=5000):
+            ids.append(pk)
+            types.append(TYPE_CODES.get(entity_type, 255))
+            members.append(members_only)
+            blobs.append(bytes(blob or b""))
+        return ids, types, members, blobs
+
+    @staticmethod
+    def _arrays(
+        ids: list[int], types: list[int], members: list[bool], blobs: list[bytes]
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        dim = max((len(b) for b in blobs), default=0) // 4
+        if not dim:
+            return (
+                np.zeros(0, dtype=np.int64),
+                np.zeros(0, dtype=np.uint8),
+                np.zeros(0, dtype=bool),
+                np.zeros((0, 0), dtype=np.float32),
+            )
+        # the most common dimension wins (vectors of an old embedder are skipped)
+        keep = [i for i, b in enumerate(blobs) if len(b) == dim * 4]
+        matrix = np.frombuffer(b"".join(blobs[i] for i in keep), dtype=np.float32)
+        return (
+            np.asarray([ids[i] for i in keep], dtype=np.int64),
+            np.asarray([types[i] for i in keep], dtype=np.uint8),
+            np.asarray([members[i] for i in keep], dtype=bool),
+            matrix.reshape(len(keep), dim).copy(),
+        )
+
+    def current(self) -> _Matrix | None:
+        latest = SearchDocument.objects.aggregate(m=Max("revision"))["m"] or 0
+        with self._lock:
+            data = self._data
+            if data is not None and latest <= data.revision:
+                return data if len(data) else None
+            since = None if data is None else data.revision - self.MARGIN_NS
+            loaded = self._load(since)
+            if data is None or len(loaded[0]) > max(1000, len(data) // 4):
+                if since is not None:
+                    loaded = self._load(None)
+                self._data = _from_arrays(*self._arrays(*loaded), latest)
+            else:
+                self._data = self._merge(data, *self._arrays(*loaded), latest)
+            # An index without vectors is cached too (as an empty matrix), so a
+            # keyword-only index does not rescan the table on every query.
+            return self._data if len(self._data) else None
+
+    def replace(self, data: _Matrix) -> None:
+        """Install a prepared index (benchmarks)."""
+        with self._lock:
+            self._data = data
+
+    @staticmethod
+    def _merge(
+        data: _Matrix,
+        ids: np.ndarray,
+        types: np.ndarray,
+        members: np.ndarray,
+        matrix: np.ndarray,
+        revision: int,
+    ) -> _Matrix:
+        if not len(ids):
+            data.revision = revision
+            return data
+        if not len(data) or matrix.shape[1] != data.dimension:
+            return _from_arrays(*VectorIndex._arrays(*VectorIndex()._load(None)), revision)
+        # Rows reloaded unchanged (the time margin of ``current``) stay where they are.
+        position = data.main.position(ids)
+        known = position >= 0
+        if known.any():
+            same = np.zeros(len(ids), dtype=bool)
+            at = position[known]
+            same[known] = (
+                np.all(data.main.matrix[at] == matrix[known], axis=1)
+                & (data.main.members[at] == members[known])
+                & ~data.dead[at]
+            )
+            ids, types, members, matrix = ids[~same], types[~same], members[~same], matrix[~same]
+            if not len(ids):
+                data.revision = revision
+                return data
+        # A document seen again (re-embedded) supersedes its older row.
+        dead = data.dead | np.isin(data.main.ids, ids)
+        keep = ~np.isin(data.delta.ids, ids)
+        delta_ids = np.concatenate([data.delta.ids[keep], ids])
+        delta_types = np.concatenate([data.delta.types[keep], types])
+        delta_members = np.concatenate([data.delta.members[keep], members])
+        delta_matrix = np.vstack([data.delta.matrix[keep], matrix])
+        total = len(data.main) - int(dead.sum()) + len(delta_ids)
+        if len(delta_ids) > max(DELTA_MIN_ROWS, DELTA_MAX_FRACTION * total):
+            alive = ~dead
+            centroids = data.main.centroids
+            if total >= 2 * max(data.trained_rows, 1) or centroids is None:
+                centroids = None  # retrain (or the index just became large enough)
+            return _from_arrays(
+                np.concatenate([data.main.ids[alive], delta_ids]),
+                np.concatenate([data.main.types[alive], delta_types]),
+                np.concatenate([data.main.members[alive], delta_members]),
+                np.vstack([data.main.matrix[alive], delta_matrix]),
+                revision,
+                centroids=centroids,
+            )
+        return _Matrix(
+            main=data.main,
+            delta=_Part.layout(delta_ids, delta_types, delta_members, delta_matrix, None),
+            revision=revision,
+            dead=dead,
+            trained_rows=data.trained_rows,
+        )
+
+    def ranking(
+        self,
+        vector: np.ndarray,
+        *,
+        types: set[str] | None,
+        members: bool,
+        limit: int,
+        min_score: float,
+    ) -> list[tuple[int, float]]:
+        """Up to ``2 × limit`` (document id, cosine) pairs, best first, cosine ≥ min_score."""
+        data = self.current()
+        if data is None or vector.shape[0] != data.dimension:
+            return []
+        vector = np.asarray(vector, dtype=np.float32)
+        k = limit * 2
+        codes: np.ndarray | None = None
+        counts = data.type_counts()
+        if types is not None:
+            codes = np.asarray(sorted(TYPE_CODES[t] for t in types if t in TYPE_CODES))
+            if not len(codes):
+                return []
+            type_rows = int(counts[codes].sum())
+        else:
+            type_rows = int(counts.sum())
+        ids: list[np.ndarray] = []
+        scores: list[np.ndarray] = []
+        for part, dead in ((data.main, data.dead), (data.delta, None)):
+            for a, b in part.ranges(vector, codes, want=k, type_rows=type_rows):
+                s = part.matrix[a:b] @ vector
+                hidden = None if members else part.members[a:b]
+                if dead is not None and dead[a:b].any():
+                    hidden = dead[a:b] if hidden is None else hidden | dead[a:b]
+                if hidden is not None and hidden.any():
+                    s[hidden] = -np.inf
+                scores.append(s)
+                ids.append(part.ids[a:b])
+        if not scores or k <= 0:
+            return []
+        all_scores = np.concatenate(scores)
+        all_ids = np.concatenate(ids)
+        k = min(k, len(all_scores))
+        top = np.argpartition(-all_scores, k - 1)[:k]
+        top = top[np.argsort(-all_scores[top], kind="stable")]
+        return [(int(all_ids[i]), float(all_scores[i])) for i in top if all_scores[i] >= min_score]
+
+
+vectors = VectorIndex()
