@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from lotse.search import vectors as vmod
+from lotse.search.documents import TYPE_CODES
 from lotse.search.embeddings import to_bytes
 from lotse.search.models import SearchDocument
 from lotse.search.vectors import VectorIndex
@@ -54,7 +55,7 @@ def ivf(monkeypatch: pytest.MonkeyPatch) -> Callable[..., None]:
     """Make the IVF take over from small sizes on (the production threshold is 50,000)."""
 
     def configure(**values: Any) -> None:
-        defaults = {"IVF_MIN_ROWS": 500, "EXACT_BELOW": 0, "NPROBE": 4, "MIN_CANDIDATES": 200}
+        defaults = {"IVF_MIN_ROWS": 500, "NPROBE": 4, "SCAN_FRACTION": 0.08}
         for name, value in {**defaults, **values}.items():
             monkeypatch.setattr(vmod, name, value)
 
@@ -67,7 +68,7 @@ def test_small_index_is_exact() -> None:
     index = VectorIndex()
     data = index.current()
     assert data is not None
-    assert data.main.centroids is None
+    assert not data.main.centroids  # every type below IVF_MIN_ROWS: exact
     query = matrix[7]
     found = [
         doc for doc, _ in index.ranking(query, types=None, members=True, limit=10, min_score=-1)
@@ -84,8 +85,9 @@ def test_ivf_finds_the_nearest_neighbours_and_filters(ivf: Callable[..., None]) 
     index = VectorIndex()
     data = index.current()
     assert data is not None
-    assert data.main.centroids is not None
-    assert len(data.main.centroids) == vmod._nlist(3000)
+    # one IVF per type: 1,000 rows of each type, sqrt(1,000) lists
+    assert set(data.main.centroids) == {TYPE_CODES[t] for t in types}
+    assert {len(c) for c in data.main.centroids.values()} == {vmod._nlist(1000)}
     # laid out by (list, type): every list/type is one contiguous run of rows
     assert np.all(np.diff(data.main.keys) >= 0)
     hits = 0
@@ -150,7 +152,7 @@ def test_large_delta_is_laid_out_again(ivf: Callable[..., None]) -> None:
     index = VectorIndex()
     before = index.current()
     assert before is not None
-    assert before.main.centroids is not None
+    assert TYPE_CODES["need"] in before.main.centroids
 
     def add(rows: np.ndarray, offset: int) -> list[int]:
         created = SearchDocument.objects.bulk_create(
@@ -179,6 +181,7 @@ def test_large_delta_is_laid_out_again(ivf: Callable[..., None]) -> None:
     assert laid is not None
     assert len(laid.delta) == 0
     assert len(laid.main) == 900
-    assert laid.main.centroids is before.main.centroids
+    code = TYPE_CODES["need"]
+    assert laid.main.centroids[code] is before.main.centroids[code]
     for row, doc in zip(extra, first + second, strict=True):
         assert index.ranking(row, types={"need"}, members=True, limit=1, min_score=-1)[0][0] == doc

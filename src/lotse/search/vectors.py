@@ -4,20 +4,23 @@ Every stored ``SearchDocument.embedding`` (L2-normalised float32) is held in one
 matrix, refreshed incrementally by ``revision`` (one ``MAX(revision)`` query per
 search).
 
-* Small indexes (fewer than :data:`IVF_MIN_ROWS` vectors, e.g. every test) are
-  searched exactly: one matrix product over the rows of the wanted types.
-* Large indexes get an inverted file (IVF, numpy only): spherical k-means
-  centroids trained at load time on a sample, every row assigned to its nearest
-  centroid, and the matrix laid out sorted by (centroid, type), so the rows of
-  one list and one type are one contiguous slice.  A query scores the centroids
-  and multiplies only the slices of the nearest lists (``nprobe``), of the
-  wanted types; it probes further lists until it has seen enough rows of those
-  types.  Scores within the probed lists are exact (float32, no quantisation).
+* An entity type with fewer than :data:`IVF_MIN_ROWS` vectors (every type of a
+  small installation, every test) is searched exactly: one matrix product over
+  its rows.
+* A larger type gets its own inverted file (IVF, numpy only): spherical k-means
+  centroids (``sqrt(rows)`` lists) trained at load time on a sample of that
+  type, every row assigned to its nearest centroid, and the matrix laid out
+  sorted by list, so one list is one contiguous slice.  A query scores the
+  type's centroids and multiplies the slices of the nearest lists until it has
+  scored :data:`SCAN_FRACTION` of the type's rows.  One index per type because
+  queries are often restricted to one type (the directory) and organisations'
+  vectors were badly served by centroids trained on all types (recall@10 0.87).
+  Scores within the probed lists are exact (float32, no quantisation).
 * Rows written after the layout (new or re-embedded documents) go to a small
   *delta* matrix that every query brute-forces, so they are found at once; the
   superseded rows of the layout are masked.  When the delta grows past
   :data:`DELTA_MAX_FRACTION` of the index, everything is laid out again
-  (centroids kept unless the index has doubled since they were trained).
+  (centroids kept unless a type has doubled since they were trained).
 """
 
 from __future__ import annotations
@@ -33,14 +36,16 @@ from .documents import TYPE_CODES
 from .models import SearchDocument
 
 IVF_MIN_ROWS = 50_000
-"""Below this many vectors the search is exact (brute force)."""
-NPROBE = 24
-"""Lists probed at least per query (of ``sqrt(n)``, ~760 at 577,000 vectors)."""
-MIN_CANDIDATES = 12_000
-"""Probe further lists until this many rows of the wanted types were scored
-(and at least 8 × the neighbours asked for)."""
-EXACT_BELOW = 20_000
-"""A query whose wanted types hold fewer rows than this scans them all (exact)."""
+"""An entity type with fewer vectors than this is searched exactly (brute force)."""
+NPROBE = 8
+"""Lists probed per step (a type has ``sqrt(rows)`` lists: ~545 for 297,000 people)."""
+SCAN_FRACTION = 0.12
+SCAN_FRACTION_BY_TYPE = {TYPE_CODES["organisation"]: 0.30}
+SCAN_PER_NEIGHBOUR = 16
+"""Probe further lists until this share of the type's rows was scored, and at least
+SCAN_PER_NEIGHBOUR × the neighbours asked for.  Organisations' vectors (mostly their
+names) cluster worst and need a larger share.  Measured on 60,000 real USE vectors
+(bench/search_vectors_bench.py, docs/search.md)."""
 DELTA_MAX_FRACTION = 0.02
 DELTA_MIN_ROWS = 2000
 """Lay out again once the delta holds this fraction of the index and this many rows."""
@@ -48,10 +53,6 @@ TRAIN_SAMPLE_PER_LIST = 40
 KMEANS_ITERATIONS = 8
 SEED = 1
 TYPE_SLOTS = 256  # layout key = list * 256 + type code (unknown types are 255)
-
-
-def _as_rows(codes: np.ndarray) -> np.ndarray:
-    return np.asarray(codes, dtype=np.int64)
 
 
 def _assign(matrix: np.ndarray, centroids: np.ndarray, chunk: int = 32_768) -> np.ndarray:
@@ -89,14 +90,19 @@ def train_centroids(
 
 @dataclass
 class _Part:
-    """Rows sorted by ``keys`` (list * 256 + type code); one list when exact."""
+    """Rows sorted by ``keys`` (global list * 256 + type code).
+
+    ``centroids[code]`` are the IVF centroids of one type, its lists numbered
+    from ``bases[code]``; a type without centroids is one list (``bases[code]``)."""
 
     ids: np.ndarray
     types: np.ndarray
     members: np.ndarray
     matrix: np.ndarray
     keys: np.ndarray
-    centroids: np.ndarray | None = None
+    centroids: dict[int, np.ndarray] = field(default_factory=dict)
+    bases: dict[int, int] = field(default_factory=dict)
+    rows: dict[int, int] = field(default_factory=dict)
     _by_id: np.ndarray | None = field(default=None, repr=False)
 
     @classmethod
@@ -116,13 +122,33 @@ class _Part:
         types: np.ndarray,
         members: np.ndarray,
         matrix: np.ndarray,
-        centroids: np.ndarray | None,
+        centroids: dict[int, np.ndarray] | None,
+        *,
+        train: bool = False,
     ) -> _Part:
-        lists = (
-            _assign(matrix, centroids)
-            if centroids is not None and len(matrix)
-            else np.zeros(len(ids), dtype=np.int64)
-        )
+        """Sort the rows by (list, type).  ``train``: types of at least IVF_MIN_ROWS rows
+        without centroids in ``centroids`` get them trained now."""
+        lists = np.zeros(len(ids), dtype=np.int64)
+        kept: dict[int, np.ndarray] = {}
+        bases: dict[int, int] = {}
+        rows: dict[int, int] = {}
+        base = 0
+        for code in np.unique(types).tolist():
+            where = np.flatnonzero(types == code)
+            rows[code] = len(where)
+            own = (centroids or {}).get(code)
+            if own is not None and own.shape[1] != matrix.shape[1]:
+                own = None
+            if own is None and train and len(where) >= IVF_MIN_ROWS:
+                own = train_centroids(matrix[where], _nlist(len(where)))
+            bases[code] = base
+            if own is not None:
+                kept[code] = own
+                lists[where] = base + _assign(matrix[where], own)
+                base += len(own)
+            else:
+                lists[where] = base
+                base += 1
         keys = lists * TYPE_SLOTS + types.astype(np.int64)
         order = np.argsort(keys, kind="stable")
         return cls(
@@ -131,7 +157,9 @@ class _Part:
             members=members[order],
             matrix=matrix[order] if len(order) else matrix,
             keys=keys[order],
-            centroids=centroids,
+            centroids=kept,
+            bases=bases,
+            rows=rows,
         )
 
     def __len__(self) -> int:
@@ -139,46 +167,44 @@ class _Part:
 
     def position(self, ids: np.ndarray) -> np.ndarray:
         """Row of each id in this part, -1 where absent."""
+        if not len(self.ids):
+            return np.full(len(ids), -1, dtype=np.int64)
         if self._by_id is None:
             self._by_id = np.argsort(self.ids, kind="stable")
         sorted_ids = self.ids[self._by_id]
-        at = np.searchsorted(sorted_ids, ids)
-        at = np.minimum(at, max(len(sorted_ids) - 1, 0))
-        found = (sorted_ids[at] == ids) if len(sorted_ids) else np.zeros(len(ids), dtype=bool)
-        return np.where(found, self._by_id[at] if len(sorted_ids) else -1, -1)
+        at = np.minimum(np.searchsorted(sorted_ids, ids), len(sorted_ids) - 1)
+        return np.where(sorted_ids[at] == ids, self._by_id[at], -1)
 
     def ranges(
-        self, vector: np.ndarray, codes: np.ndarray | None, *, want: int, type_rows: int
+        self, vector: np.ndarray, codes: list[int] | None, *, want: int
     ) -> list[tuple[int, int]]:
-        """Row ranges to score: the wanted types' slices of the nearest lists."""
-        if not len(self.ids):
-            return []
-        if self.centroids is None or type_rows < EXACT_BELOW:
-            lists = np.arange(int(self.keys[-1]) // TYPE_SLOTS + 1)
-            return self._slices(lists, codes)
-        order = np.argsort(-(self.centroids @ vector))
-        ranges: list[tuple[int, int]] = []
-        seen, taken = 0, 0
-        step = NPROBE
-        while taken < len(order):
-            batch = self._slices(order[taken : taken + step], codes)
-            ranges.extend(batch)
-            seen += sum(b - a for a, b in batch)
-            taken += step
-            if seen >= max(MIN_CANDIDATES, 8 * want):
-                break
-            step = NPROBE // 2 or 1
-        return ranges
+        """Row ranges to score: the wanted types' rows, of the nearest lists for IVF types."""
+        out: list[tuple[int, int]] = []
+        for code in self.bases if codes is None else codes:
+            if code not in self.bases:
+                continue
+            own = self.centroids.get(code)
+            if own is None:
+                out.extend(self._slices(np.asarray([self.bases[code]]), code))
+                continue
+            order = self.bases[code] + np.argsort(-(own @ vector))
+            enough = max(
+                SCAN_FRACTION_BY_TYPE.get(code, SCAN_FRACTION) * self.rows[code],
+                min(SCAN_PER_NEIGHBOUR * want, self.rows[code]),
+            )
+            seen = 0
+            for start in range(0, len(order), NPROBE):
+                batch = self._slices(order[start : start + NPROBE], code)
+                out.extend(batch)
+                seen += sum(b - a for a, b in batch)
+                if seen >= enough:
+                    break
+        return out
 
-    def _slices(self, lists: np.ndarray, codes: np.ndarray | None) -> list[tuple[int, int]]:
-        base = _as_rows(lists) * TYPE_SLOTS
-        if codes is None:
-            lo, hi = base, base + TYPE_SLOTS
-        else:
-            lo = (base[:, None] + codes[None, :]).ravel()
-            hi = lo + 1
-        starts = np.searchsorted(self.keys, lo, side="left")
-        stops = np.searchsorted(self.keys, hi, side="left")
+    def _slices(self, lists: np.ndarray, code: int) -> list[tuple[int, int]]:
+        keys = lists.astype(np.int64) * TYPE_SLOTS + code
+        starts = np.searchsorted(self.keys, keys, side="left")
+        stops = np.searchsorted(self.keys, keys, side="right")
         return [(int(a), int(b)) for a, b in zip(starts, stops, strict=True) if b > a]
 
 
@@ -190,7 +216,7 @@ class _Matrix:
     delta: _Part
     revision: int
     dead: np.ndarray  # rows of ``main`` superseded by a newer vector in ``delta``
-    trained_rows: int = 0  # index size when the centroids were trained
+    trained_rows: dict[int, int] = field(default_factory=dict)  # type rows at training
 
     @property
     def ids(self) -> np.ndarray:
@@ -202,11 +228,6 @@ class _Matrix:
 
     def __len__(self) -> int:
         return len(self.main) + len(self.delta)
-
-    def type_counts(self) -> np.ndarray:
-        return np.bincount(self.main.types[~self.dead], minlength=TYPE_SLOTS) + np.bincount(
-            self.delta.types, minlength=TYPE_SLOTS
-        )
 
 
 def _nlist(rows: int) -> int:
@@ -220,28 +241,28 @@ def _from_arrays(
     matrix: np.ndarray,
     revision: int,
     *,
-    centroids: np.ndarray | None = None,
+    centroids: dict[int, np.ndarray] | None = None,
+    trained_rows: dict[int, int] | None = None,
 ) -> _Matrix:
-    """Lay the rows out (training the IVF centroids first if the index is large)."""
-    trained = 0
-    if len(ids) >= IVF_MIN_ROWS:
-        if centroids is None or centroids.shape[1] != matrix.shape[1]:
-            centroids = train_centroids(matrix, _nlist(len(ids)))
-        trained = len(ids)
-    else:
-        centroids = None
-    main = _Part.layout(ids, types, members, matrix, centroids)
+    """Lay the rows out, training the IVF centroids of large types that have none."""
+    main = _Part.layout(ids, types, members, matrix, centroids, train=True)
+    known = trained_rows or {}
     return _Matrix(
         main=main,
         delta=_Part.empty(matrix.shape[1]),
         revision=revision,
         dead=np.zeros(len(main), dtype=bool),
-        trained_rows=trained,
+        trained_rows={
+            code: known.get(code, main.rows[code])
+            if (centroids or {}).get(code) is c
+            else main.rows[code]
+            for code, c in main.centroids.items()
+        },
     )
 
 
 class VectorIndex:
-    """Embeddings of all documents; exact below ``IVF_MIN_ROWS`` rows, IVF above."""
+    """Embeddings of all documents; per type exact below ``IVF_MIN_ROWS`` rows, IVF above."""
 
     MARGIN_NS = 120 * 10**9  # reload rows this much older than the newest seen
 
@@ -351,16 +372,22 @@ class VectorIndex:
         total = len(data.main) - int(dead.sum()) + len(delta_ids)
         if len(delta_ids) > max(DELTA_MIN_ROWS, DELTA_MAX_FRACTION * total):
             alive = ~dead
-            centroids = data.main.centroids
-            if total >= 2 * max(data.trained_rows, 1) or centroids is None:
-                centroids = None  # retrain (or the index just became large enough)
+            all_types = np.concatenate([data.main.types[alive], delta_types])
+            counts = np.bincount(all_types, minlength=TYPE_SLOTS)
+            # keep a type's centroids unless it has doubled since they were trained
+            kept = {
+                code: c
+                for code, c in data.main.centroids.items()
+                if counts[code] < 2 * data.trained_rows.get(code, 0)
+            }
             return _from_arrays(
                 np.concatenate([data.main.ids[alive], delta_ids]),
-                np.concatenate([data.main.types[alive], delta_types]),
+                all_types,
                 np.concatenate([data.main.members[alive], delta_members]),
                 np.vstack([data.main.matrix[alive], delta_matrix]),
                 revision,
-                centroids=centroids,
+                centroids=kept,
+                trained_rows=data.trained_rows,
             )
         return _Matrix(
             main=data.main,
@@ -385,19 +412,15 @@ class VectorIndex:
             return []
         vector = np.asarray(vector, dtype=np.float32)
         k = limit * 2
-        codes: np.ndarray | None = None
-        counts = data.type_counts()
+        codes: list[int] | None = None
         if types is not None:
-            codes = np.asarray(sorted(TYPE_CODES[t] for t in types if t in TYPE_CODES))
-            if not len(codes):
+            codes = sorted(TYPE_CODES[t] for t in types if t in TYPE_CODES)
+            if not codes:
                 return []
-            type_rows = int(counts[codes].sum())
-        else:
-            type_rows = int(counts.sum())
         ids: list[np.ndarray] = []
         scores: list[np.ndarray] = []
         for part, dead in ((data.main, data.dead), (data.delta, None)):
-            for a, b in part.ranges(vector, codes, want=k, type_rows=type_rows):
+            for a, b in part.ranges(vector, codes, want=k):
                 s = part.matrix[a:b] @ vector
                 hidden = None if members else part.members[a:b]
                 if dead is not None and dead[a:b].any():
