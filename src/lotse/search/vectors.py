@@ -315,7 +315,8 @@ class VectorIndex:
             np.asarray([ids[i] for i in keep], dtype=np.int64),
             np.asarray([types[i] for i in keep], dtype=np.uint8),
             np.asarray([members[i] for i in keep], dtype=bool),
-            matrix.reshape(len(keep), dim).copy(),
+            # read-only view of the joined bytes; the layout makes the sorted copy
+            matrix.reshape(len(keep), dim),
         )
 
     def current(self) -> _Matrix | None:
@@ -326,12 +327,15 @@ class VectorIndex:
                 return data if len(data) else None
             since = None if data is None else data.revision - self.MARGIN_NS
             loaded = self._load(since)
-            if data is None or len(loaded[0]) > max(1000, len(data) // 4):
-                if since is not None:
-                    loaded = self._load(None)
-                self._data = _from_arrays(*self._arrays(*loaded), latest)
+            full = data is None or len(loaded[0]) > max(1000, len(data) // 4)
+            if full and since is not None:
+                loaded = self._load(None)
+            arrays = self._arrays(*loaded)
+            del loaded  # the per-row blobs (as large as the matrix) go before the layout
+            if full or data is None:
+                self._data = _from_arrays(*arrays, latest)
             else:
-                self._data = self._merge(data, *self._arrays(*loaded), latest)
+                self._data = self._merge(data, *arrays, latest)
             # An index without vectors is cached too (as an empty matrix), so a
             # keyword-only index does not rescan the table on every query.
             return self._data if len(self._data) else None
