@@ -148,3 +148,16 @@ def test_highlight_escapes_and_marks(analyzer: Analyzer) -> None:
     snippet = highlight(text, {"untertitel", "ubersetz"}, analyzer.word_tokens)
     assert "<b>" not in snippet
     assert "&lt;b&gt;<mark>Untertitelung</mark>&lt;/b&gt; &amp; <mark>Übersetzung</mark>" in snippet
+
+
+def test_typo_candidates_are_words_not_codes() -> None:
+    """Numbers and codes in the vocabulary (postcodes, ids) are never offered as corrections,
+    also when they arrive later; they still count as known tokens."""
+    vocabulary = SetVocabulary(["radio", "radio1"], {"rad10": 3})
+    assert vocabulary.similar("radia") == ["radio"]
+    assert vocabulary.similar("radioo") == ["radio"]  # "radio1" is as close, but a code
+    vocabulary.add("radin", 1)
+    vocabulary.add("radi0", 9)
+    assert vocabulary.similar("radia") == ["radin", "radio"]
+    assert "radi0" in vocabulary
+    assert "rad10" in vocabulary

@@ -102,10 +102,7 @@ def refresh_vocabulary() -> None:
         vocab = analyzer.vocabulary
         if isinstance(vocab, SetVocabulary):
             for term, df in fresh.frequencies.items():
-                if term not in vocab.terms:
-                    vocab.terms.add(term)
-                    vocab._by_length.setdefault(len(term), []).append(term)
-                vocab.frequencies[term] = df
+                vocab.add(term, df)
         analyzer.lexicon.add_stems(fresh.terms)
         _state["vocab_revision"] = latest
 

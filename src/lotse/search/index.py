@@ -2,22 +2,18 @@
 
 Keyword half: SQLite FTS5 (``search_fts``) or PostgreSQL ``tsv`` (GIN), both
 over the token text produced by :mod:`lotse.search.text`.
-Vector half: a float32 matrix in memory (numpy brute force), loaded from
-``SearchDocument.embedding`` and refreshed incrementally by ``revision``.
+Vector half: :mod:`lotse.search.vectors` (in memory, exact for small indexes,
+an inverted file above 50,000 vectors), re-exported here as ``vectors``.
 """
 
 from __future__ import annotations
 
-import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
 from django.db import connection, transaction
-from django.db.models import Max
 
 from . import analysis
 from .documents import ENTITY_TYPES, TYPE_CODES, DocData, iter_documents
@@ -416,161 +412,6 @@ def prefix_titles(
 
 
 # --- vector half ---------------------------------------------------------------------
-@dataclass
-class _Matrix:
-    ids: np.ndarray
-    types: np.ndarray
-    members: np.ndarray
-    matrix: np.ndarray
-    revision: int
-    stale: int = 0
-    # (type code, start, stop): runs of rows of one type.  Rows are grouped by
-    # type when the matrix is built, so a query for some types multiplies only
-    # their slices (views, no copy); rows merged in later add short runs.
-    runs: list[tuple[int, int, int]] = field(default_factory=list)
-
-    def __post_init__(self) -> None:
-        if not self.runs and len(self.types):
-            starts = np.concatenate([[0], np.flatnonzero(np.diff(self.types)) + 1])
-            stops = np.append(starts[1:], len(self.types))
-            self.runs = [
-                (int(self.types[a]), int(a), int(b)) for a, b in zip(starts, stops, strict=True)
-            ]
-
-
-class VectorIndex:
-    """Embeddings of all documents as one float32 matrix (brute-force cosine)."""
-
-    MARGIN_NS = 120 * 10**9  # reload rows this much older than the newest seen
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._data: _Matrix | None = None
-
-    def invalidate(self) -> None:
-        with self._lock:
-            self._data = None
-
-    def _load(self, since: int | None) -> tuple[list[int], list[int], list[bool], list[bytes]]:
-        qs = SearchDocument.objects.exclude(embedding=None)
-        if since is not None:
-            qs = qs.filter(revision__gt=since)
-        ids, types, members, blobs = [], [], [], []
-        for pk, entity_type, members_only, blob in qs.values_list(
-            "id", "entity_type", "members_only", "embedding"
-        ).iterator(chunk_size=5000):
-            ids.append(pk)
-            types.append(TYPE_CODES.get(entity_type, 255))
-            members.append(members_only)
-            blobs.append(bytes(blob or b""))
-        return ids, types, members, blobs
-
-    def current(self) -> _Matrix | None:
-        latest = SearchDocument.objects.aggregate(m=Max("revision"))["m"] or 0
-        with self._lock:
-            data = self._data
-            if data is not None and latest <= data.revision:
-                return data if len(data.ids) else None
-            since = None if data is None else data.revision - self.MARGIN_NS
-            ids, types, members, blobs = self._load(since)
-            if data is None or len(ids) > max(1000, len(data.ids) // 4):
-                if since is not None:
-                    ids, types, members, blobs = self._load(None)
-                self._data = self._build(ids, types, members, blobs, latest)
-            else:
-                self._data = self._merge(data, ids, types, members, blobs, latest)
-            # An index without vectors is cached too (as an empty matrix), so a
-            # keyword-only index does not rescan the table on every query.
-            return self._data if self._data is not None and len(self._data.ids) else None
-
-    @staticmethod
-    def _build(ids, types, members, blobs, revision) -> _Matrix | None:
-        if not ids:
-            empty = np.zeros(0, dtype=np.int64)
-            return _Matrix(
-                ids=empty,
-                types=np.zeros(0, dtype=np.uint8),
-                members=np.zeros(0, dtype=bool),
-                matrix=np.zeros((0, 0), dtype=np.float32),
-                revision=revision,
-            )
-        dim = len(blobs[0]) // 4
-        # grouped by type (stable), so each type is one contiguous slice
-        keep = sorted(
-            (i for i, b in enumerate(blobs) if len(b) == dim * 4), key=types.__getitem__
-        )
-        buffer = bytearray(b"".join(blobs[i] for i in keep))  # writable for in-place updates
-        matrix = np.frombuffer(buffer, dtype=np.float32).reshape(
-            len(keep), dim
-        )
-        return _Matrix(
-            ids=np.asarray([ids[i] for i in keep], dtype=np.int64),
-            types=np.asarray([types[i] for i in keep], dtype=np.uint8),
-            members=np.asarray([members[i] for i in keep], dtype=bool),
-            matrix=matrix,
-            revision=revision,
-        )
-
-    def _merge(self, data, ids, types, members, blobs, revision) -> _Matrix | None:
-        fresh = self._build(ids, types, members, blobs, revision)
-        if fresh is None or not len(fresh.ids):
-            data.revision = revision
-            return data
-        if fresh.matrix.shape[1] != data.matrix.shape[1]:
-            return self._build(*self._load(None), revision)
-        known = np.isin(fresh.ids, data.ids)
-        if known.any():
-            positions = {int(pk): i for i, pk in enumerate(data.ids)}
-            for j in np.flatnonzero(known):
-                data.matrix[positions[int(fresh.ids[j])]] = fresh.matrix[j]
-        new = ~known
-        return _Matrix(
-            ids=np.concatenate([data.ids, fresh.ids[new]]),
-            types=np.concatenate([data.types, fresh.types[new]]),
-            members=np.concatenate([data.members, fresh.members[new]]),
-            matrix=np.vstack([data.matrix, fresh.matrix[new]]) if new.any() else data.matrix,
-            revision=revision,
-        )
-
-    def ranking(
-        self,
-        vector: np.ndarray,
-        *,
-        types: set[str] | None,
-        members: bool,
-        limit: int,
-        min_score: float,
-    ) -> list[tuple[int, float]]:
-        data = self.current()
-        if data is None or vector.shape[0] != data.matrix.shape[1]:
-            return []
-        vector = vector.astype(np.float32)
-        if types is None:
-            rows = None
-            scores = data.matrix @ vector
-        else:
-            # Only the wanted types' slices are multiplied (a directory query for
-            # organisations reads a sixth of the matrix).
-            codes = {TYPE_CODES[t] for t in types if t in TYPE_CODES}
-            runs = [(a, b) for code, a, b in data.runs if code in codes]
-            if not runs:
-                return []
-            rows = np.concatenate([np.arange(a, b) for a, b in runs])
-            scores = np.concatenate([data.matrix[a:b] @ vector for a, b in runs])
-        if not members:
-            hidden = data.members if rows is None else data.members[rows]
-            scores[hidden] = -np.inf
-        k = min(limit * 2, len(scores))
-        if k <= 0:
-            return []
-        top = np.argpartition(-scores, k - 1)[:k]
-        top = top[np.argsort(-scores[top])]
-        positions = top if rows is None else rows[top]
-        return [
-            (int(data.ids[p]), float(scores[i]))
-            for i, p in zip(top, positions, strict=True)
-            if scores[i] >= min_score
-        ][: limit * 2]
-
-
-vectors = VectorIndex()
+# In its own module (approximate index for large indexes); re-exported here because
+# callers (matching, tests, benchmarks) import ``lotse.search.index.vectors``.
+from .vectors import VectorIndex, vectors  # noqa: E402, F401

@@ -165,7 +165,7 @@ def search(
                 title=row.title,
                 score=score,
                 snippet=mark_safe(  # noqa: S308 - highlight() escapes everything itself
-                    highlight(row.body or row.title, matched_tokens, analyzer.word_tokens)
+                    highlight(row.body or row.title, matched_tokens, analyzer.cached_word_tokens)
                 ),
                 matched="both" if in_kw and in_sem else ("keyword" if in_kw else "semantic"),
                 pk=row.entity_pk,
@@ -323,7 +323,7 @@ def snippets_for(entity: str, pks: list[int], query: str) -> dict[int, SafeStrin
     )
     out: dict[int, SafeString] = {}
     for pk, title, body in rows:
-        snippet = highlight(body or title, matched, analyzer.word_tokens)
+        snippet = highlight(body or title, matched, analyzer.cached_word_tokens)
         if "<mark>" in snippet:
             out[int(pk)] = mark_safe(snippet)  # noqa: S308 - highlight() escapes everything
     return out

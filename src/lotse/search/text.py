@@ -130,11 +130,14 @@ class Lexicon:
         self._cache: dict[str, tuple[str, ...]] = {}
         # Raw word -> index tokens (filled by Analyzer.document_tokens; depends on the stems).
         self.token_cache: dict[str, list[str]] = {}
+        # Folded word -> index tokens (Analyzer.cached_word_tokens: snippets at query time).
+        self.folded_cache: dict[str, list[str]] = {}
 
     def add_stems(self, stems: Iterable[str]) -> None:
         self.stems.update(stems)
         self._cache.clear()
         self.token_cache.clear()
+        self.folded_cache.clear()
 
     def knows(self, part: str) -> bool:
         if part in self.atoms:
@@ -259,9 +262,21 @@ class SetVocabulary(Vocabulary):
     def __init__(self, terms: Iterable[str], frequencies: dict[str, int] | None = None) -> None:
         self.frequencies = dict(frequencies or {})
         self.terms = set(terms) | set(self.frequencies)
+        # Typo candidates by length: words only.  Only alphabetic tokens are ever
+        # corrected (``max_edits``), and the index vocabulary holds ~100,000
+        # numbers and codes (postcodes, years, ids) that would make every look-up
+        # scan them (5-digit postcodes alone: 90,000 terms of length 5).
         self._by_length: dict[int, list[str]] = {}
         for term in self.terms:
-            self._by_length.setdefault(len(term), []).append(term)
+            if term.isalpha():
+                self._by_length.setdefault(len(term), []).append(term)
+
+    def add(self, term: str, df: int) -> None:
+        if term not in self.terms:
+            self.terms.add(term)
+            if term.isalpha():
+                self._by_length.setdefault(len(term), []).append(term)
+        self.frequencies[term] = df
 
     def __contains__(self, token: str) -> bool:
         return token in self.terms
@@ -345,6 +360,17 @@ class Analyzer:
             tokens.extend(self.word_tokens(part) if len(part) >= MIN_SPLIT_LENGTH else [stem(part)])
         seen: set[str] = set()
         return [t for t in tokens if not (t in seen or seen.add(t))]  # type: ignore[func-returns-value]
+
+    def cached_word_tokens(self, word: str) -> list[str]:
+        """:meth:`word_tokens`, remembered (snippets analyse the same words again and again)."""
+        cache = self.lexicon.folded_cache
+        tokens = cache.get(word)
+        if tokens is None:
+            tokens = self.word_tokens(word)
+            if len(cache) > 200_000:
+                cache.clear()
+            cache[word] = tokens
+        return tokens
 
     def document_tokens(self, text: str) -> list[str]:
         out: list[str] = []
