@@ -111,6 +111,18 @@ def test_compounds_apart_and_together(network: dict[str, Any]) -> None:
     assert keys("Datenschutzgrundverordnung")[0] == "rechtsrat"
 
 
+def test_compound_falls_back_to_its_parts_like_words_written_apart(
+    network: dict[str, Any],
+) -> None:
+    # Nothing contains "Untertitelungstool" or both "Untertitel" and "Tool", so
+    # the any-concept fallback applies: the parts find the subtitle entries,
+    # exactly as the words written apart do.
+    together = keys("Untertitelungstool", mode="keyword")
+    apart = keys("Untertitelung Tool", mode="keyword")
+    assert {"nordlicht", "offer-untertitel"} <= set(together)
+    assert set(together) == set(apart)
+
+
 def test_synonyms_across_languages(network: dict[str, Any]) -> None:
     assert "offer-untertitel" in keys("subtitles", mode="keyword")
     assert "need-archiv" in keys("AI", mode="keyword")

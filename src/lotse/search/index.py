@@ -286,16 +286,20 @@ def keyword_ranking(
     """((document id, score) best first, how many of them match every clause).
 
     All clauses must match; if that finds too little, documents matching any
-    clause follow (ranked by how many and how rare)."""
+    clause follow (ranked by how many and how rare).  In that fallback a
+    compound's parts count as clauses of their own (``ParsedQuery.relaxed``), so
+    "Untertitelungssoftware" also finds what "Untertitelung Software" finds."""
     if parsed.is_empty:
         return [], 0
     found: list[tuple[int, float]] = []
     complete = 0
     seen: set[int] = set()
+    relaxed = parsed.relaxed()
     for operator in ("AND", "OR"):
-        if operator == "OR" and (len(parsed.clauses) == 1 or len(found) >= min(limit, 10)):
+        query = parsed if operator == "AND" else relaxed
+        if operator == "OR" and (len(query.clauses) == 1 or len(found) >= min(limit, 10)):
             break
-        for doc_id, score in _keyword_query(parsed, operator, types, members, limit):
+        for doc_id, score in _keyword_query(query, operator, types, members, limit):
             if doc_id not in seen:
                 seen.add(doc_id)
                 found.append((doc_id, score))
