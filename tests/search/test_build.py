@@ -88,7 +88,7 @@ def test_keyword_only_then_semantic_gives_the_same_vectors(directory: None) -> N
     assert snapshot() == by_update
 
 
-def test_person_vector_text_is_role_and_expertise_not_the_name(directory: None) -> None:
+def test_vector_texts_leave_names_out(directory: None) -> None:
     row = SearchDocument.objects.get(entity_type="person", key="person-0")
     text = embed_text("person", row.title, row.body)
     assert text.startswith("Datenjournalistin: ")
@@ -100,6 +100,7 @@ def test_person_vector_text_is_role_and_expertise_not_the_name(directory: None) 
     hidden = SearchDocument.objects.get(entity_type="person", key="verdeckt")
     assert "Geheim" not in hidden.body
     assert "Privat" not in hidden.body
-    assert embed_text("organisation", "Hafenpixel Studio", "Bildgenerierung für Verlage.\nx") == (
-        "Hafenpixel Studio. Bildgenerierung für Verlage."
-    )
+    studio = SearchDocument.objects.get(entity_type="organisation", key="hafenpixel")
+    assert embed_text("organisation", studio.title, studio.body) == "Bildgenerierung für Verlage."
+    offer = SearchDocument.objects.get(entity_type="offer", key="offer-check")
+    assert embed_text("offer", offer.title, offer.body).startswith("Faktencheck als Dienst. ")

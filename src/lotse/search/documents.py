@@ -51,16 +51,18 @@ class DocData:
 def embed_text(entity_type: str, title: str, body: str) -> str:
     """What the embedder sees (~20 words), derived from the stored title and body.
 
-    * organisation, offer, need: the title and the first body line (short
-      description, resp. the kind of offer/need).
-    * person: the first body line only, which is the role and the expertise
-      (see :func:`_person_summary`).  The name is left out: it says nothing
-      about what the person does (finding names is the keyword half's job),
-      and without it people with the same role and expertise share one
-      vector, so the build encodes each such text once.
+    * offer, need: the title and the first body line (the kind of offer/need).
+    * organisation: the first body line, the short description (its topics when
+      there is none).
+    * person: the first body line, role and expertise (see :func:`_person_summary`).
+
+    Names are left out: they say little about what an organisation or person
+    does (finding names is the keyword half's job; measured with
+    bench/search_eval.py, see bench/README.md), and without them entries that
+    describe themselves alike share one text, so the build encodes it once.
     """
     first = (body or "").split("\n", 1)[0]
-    if entity_type == "person":
+    if entity_type in ("organisation", "person"):
         return (first or title)[:MAX_EMBED_TEXT]
     return f"{title}. {first}"[:MAX_EMBED_TEXT]
 
