@@ -163,7 +163,9 @@ class _InProcess:
     """The worker pool's interface, run in this process (``processes=1``)."""
 
     def __init__(self, spec: workers.AnalyzerSpec, embedder_path: str | None) -> None:
-        workers.init(spec, embedder_path)
+        workers.init(spec, None)
+        if embedder_path:  # this process's embedder, not a second copy of the model
+            workers._STATE["embedder"] = get_embedder()
 
     def submit(self, fn: Callable[..., Any], *args: Any) -> Future[Any]:
         future: Future[Any] = Future()
