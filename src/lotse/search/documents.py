@@ -4,10 +4,16 @@ Only what an anonymous visitor may see is indexed: hidden people and
 unpublished offers/needs are left out, members-only people are flagged
 ``members_only``, and a person's fields count only when their field
 visibility is public.
+
+Documents are read in bulk (``values_list`` over the entity table and its
+link tables, a few queries per 2,000 entities, no model instances): the full
+rebuild and the incremental update (signals) use this same path, so both
+write the same documents.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -24,6 +30,8 @@ MODEL_NAMES = {
     "need": "Need",
 }
 MAX_BODY_CHARS = 4000
+MAX_EMBED_TEXT = 160
+CHUNK = 2000
 
 
 @dataclass
@@ -37,9 +45,26 @@ class DocData:
 
     @property
     def embed_text(self) -> str:
-        from .index import embed_text
+        return embed_text(self.entity_type, self.title, self.body)
 
-        return embed_text(self.title, self.body)
+
+def embed_text(entity_type: str, title: str, body: str) -> str:
+    """What the embedder sees (~20 words), derived from the stored title and body.
+
+    * offer, need: the title and the first body line (the kind of offer/need).
+    * organisation: the first body line, the short description (its topics when
+      there is none).
+    * person: the first body line, role and expertise (see :func:`_person_summary`).
+
+    Names are left out: they say little about what an organisation or person
+    does (finding names is the keyword half's job; measured with
+    bench/search_eval.py, see bench/README.md), and without them entries that
+    describe themselves alike share one text, so the build encodes it once.
+    """
+    first = (body or "").split("\n", 1)[0]
+    if entity_type in ("organisation", "person"):
+        return (first or title)[:MAX_EMBED_TEXT]
+    return f"{title}. {first}"[:MAX_EMBED_TEXT]
 
 
 def model_for(entity_type: str) -> type[Model]:
@@ -56,89 +81,189 @@ def type_of(model: type[Model]) -> str | None:
 
 
 def queryset(entity_type: str) -> QuerySet[Any]:
-    model = model_for(entity_type)
-    qs = model._default_manager.all()
-    if entity_type == "organisation":
-        return qs.prefetch_related("topics", "sectors")
-    if entity_type == "person":
-        return qs.prefetch_related("expertise", "organisations")
-    return qs.select_related("organisation").prefetch_related("topics", "sectors")
-
-
-def _terms(terms: Iterable[Any]) -> str:
-    names = []
-    for term in terms:
-        names.append(term.name)
-        if getattr(term, "name_en", ""):
-            names.append(term.name_en)
-    return ", ".join(names)
+    """All entities of the type (the reindex command counts them for its progress bar)."""
+    return model_for(entity_type)._default_manager.all()
 
 
 def _join(*parts: str) -> str:
     return "\n".join(p.strip() for p in parts if p and p.strip())[:MAX_BODY_CHARS]
 
 
-def build(entity_type: str, obj: Any) -> DocData | None:
-    """The indexable text of one entity, or None when it must not be found."""
-    if entity_type == "organisation":
-        return DocData(
-            entity_type,
-            obj.pk,
-            obj.key,
-            obj.name,
-            _join(
-                obj.short_description,
-                _terms(obj.topics.all()),
-                _terms(obj.sectors.all()),
-                obj.get_kind_display(),
-                " ".join(filter(None, [obj.city, obj.region])),
-                obj.description,
-            ),
-        )
-    if entity_type == "person":
-        if obj.visibility == "hidden":
-            return None
+def _person_summary(role: str, expertise: str) -> str:
+    """First line of a person's body: role and expertise, what the embedder sees."""
+    role, expertise = role.strip(), expertise.strip()
+    if role and expertise:
+        return f"{role}: {expertise}"
+    return role or expertise
 
-        def public(field: str) -> bool:
-            return obj.visibility_of(field) == "public"
 
-        return DocData(
-            entity_type,
-            obj.pk,
-            obj.key,
-            obj.name,
-            _join(
-                obj.role_title if public("role_title") else "",
-                _terms(obj.expertise.all()) if public("expertise") else "",
-                ", ".join(o.name for o in obj.organisations.all()) if public("memberships") else "",
-                obj.city,
-                obj.bio if public("bio") else "",
-            ),
-            members_only=obj.visibility == "members",
-        )
-    if obj.status != "published":
-        return None
-    return DocData(
-        entity_type,
-        obj.pk,
-        obj.key,
-        obj.title,
-        _join(
-            obj.get_kind_display(),
-            _terms(obj.topics.all()),
-            _terms(obj.sectors.all()),
-            obj.organisation.name,
-            obj.description,
-        ),
-    )
+class _Terms:
+    """Term names by pk, ordered like ``Term.Meta.ordering`` (what ``.all()`` gave)."""
+
+    def __init__(self) -> None:
+        term = apps.get_model("ecosystem", "Term")
+        self.rank: dict[int, int] = {}
+        self.names: dict[int, list[str]] = {}
+        for rank, (pk, name, name_en) in enumerate(
+            term.objects.order_by(*term._meta.ordering, "pk").values_list("pk", "name", "name_en")
+        ):
+            self.rank[pk] = rank
+            self.names[pk] = [name, name_en] if name_en else [name]
+
+    def text(self, pks: Iterable[int]) -> str:
+        ordered = sorted(pks, key=lambda pk: self.rank.get(pk, 0))
+        return ", ".join(n for pk in ordered for n in self.names.get(pk, ()))
+
+
+def _choices(model: type[Model], field: str) -> dict[str, str]:
+    """``get_<field>_display()`` as a dict, in the active language."""
+    choices = model._meta.get_field(field).flatchoices  # type: ignore[union-attr]
+    return {str(k): str(v) for k, v in choices}
+
+
+def _links(
+    model: type[Model], field: str, owner_pks: list[int], bounds: tuple[int, int] | None
+) -> dict[int, list[int]]:
+    """Owner pk → target pks of an m2m field, read from its link table."""
+    through = getattr(model, field).through
+    source = getattr(model, field).field.m2m_field_name()
+    target = getattr(model, field).field.m2m_reverse_field_name()
+    qs = through.objects.all()
+    if bounds is not None:
+        qs = qs.filter(**{f"{source}_id__gte": bounds[0], f"{source}_id__lte": bounds[1]})
+    else:
+        qs = qs.filter(**{f"{source}_id__in": owner_pks})
+    out: dict[int, list[int]] = defaultdict(list)
+    for owner, other in qs.values_list(f"{source}_id", f"{target}_id"):
+        out[owner].append(other)
+    return out
+
+
+def _chunks(
+    entity_type: str, fields: list[str], pks: Iterable[int] | None
+) -> Iterator[tuple[list[tuple[Any, ...]], tuple[int, int] | None]]:
+    """Rows (pk first) of the entity table in pk order, ``CHUNK`` at a time, with
+    the pk range of the chunk when every pk in it is wanted (link tables are then
+    read by range instead of a long ``IN`` list)."""
+    qs = model_for(entity_type)._default_manager.order_by("pk")
+    if pks is not None:
+        wanted = sorted(set(pks))
+        for i in range(0, len(wanted), CHUNK):
+            rows = list(qs.filter(pk__in=wanted[i : i + CHUNK]).values_list("pk", *fields))
+            if rows:
+                yield rows, None
+        return
+    last = None
+    while True:
+        page = qs if last is None else qs.filter(pk__gt=last)
+        rows = list(page.values_list("pk", *fields)[:CHUNK])
+        if not rows:
+            return
+        last = rows[-1][0]
+        yield rows, (rows[0][0], last)
 
 
 def iter_documents(entity_type: str, pks: Iterable[int] | None = None) -> Iterator[
     tuple[int, DocData | None]
 ]:
-    """(pk, document or None) for the given pks (all when ``pks`` is None)."""
-    qs = queryset(entity_type)
-    if pks is not None:
-        qs = qs.filter(pk__in=list(pks))
-    for obj in qs.order_by("pk").iterator(chunk_size=1000):
-        yield obj.pk, build(entity_type, obj)
+    """(pk, document or None) for the given pks (all when ``pks`` is None), in pk order."""
+    terms = _Terms()
+    model = model_for(entity_type)
+    if entity_type == "organisation":
+        yield from _organisations(model, terms, pks)
+    elif entity_type == "person":
+        yield from _people(model, terms, pks)
+    else:
+        yield from _listings(entity_type, model, terms, pks)
+
+
+def _organisations(
+    model: type[Model], terms: _Terms, pks: Iterable[int] | None
+) -> Iterator[tuple[int, DocData | None]]:
+    kinds = _choices(model, "kind")
+    fields = ["key", "name", "short_description", "kind", "city", "region", "description"]
+    for rows, bounds in _chunks("organisation", fields, pks):
+        owners = [r[0] for r in rows]
+        topics = _links(model, "topics", owners, bounds)
+        sectors = _links(model, "sectors", owners, bounds)
+        for pk, key, name, short, kind, city, region, description in rows:
+            body = _join(
+                short,
+                terms.text(topics.get(pk, ())),
+                terms.text(sectors.get(pk, ())),
+                kinds.get(kind, kind),
+                " ".join(filter(None, [city, region])),
+                description,
+            )
+            yield pk, DocData("organisation", pk, key, name, body)
+
+
+def _people(
+    model: type[Model], terms: _Terms, pks: Iterable[int] | None
+) -> Iterator[tuple[int, DocData | None]]:
+    membership = apps.get_model("ecosystem", "Membership")
+    defaults = model.DEFAULT_FIELD_VISIBILITY  # type: ignore[attr-defined]
+    allowed = set(_choices(model, "visibility"))
+    fields = ["key", "name", "role_title", "city", "bio", "visibility", "field_visibility"]
+    for rows, bounds in _chunks("person", fields, pks):
+        owners = [r[0] for r in rows]
+        expertise = _links(model, "expertise", owners, bounds)
+        members = membership.objects.all()
+        if bounds is not None:
+            members = members.filter(person_id__gte=bounds[0], person_id__lte=bounds[1])
+        else:
+            members = members.filter(person_id__in=owners)
+        orgs: dict[int, list[tuple[str, int]]] = defaultdict(list)
+        for person_id, org_pk, org_name in members.values_list(
+            "person_id", "organisation_id", "organisation__name"
+        ):
+            orgs[person_id].append((org_name, org_pk))
+        for pk, key, name, role, city, bio, visibility, field_visibility in rows:
+            if visibility == "hidden":
+                yield pk, None
+                continue
+            own = field_visibility if isinstance(field_visibility, dict) else {}
+
+            def public(field: str, own: dict[str, Any] = own) -> bool:
+                value = own.get(field)
+                if value not in allowed:
+                    value = defaults.get(field, "public")
+                return str(value) == "public"
+
+            body = _join(
+                _person_summary(
+                    role if public("role_title") else "",
+                    terms.text(expertise.get(pk, ())) if public("expertise") else "",
+                ),
+                ", ".join(n for n, _ in sorted(orgs.get(pk, ())))
+                if public("memberships")
+                else "",
+                city,
+                bio if public("bio") else "",
+            )
+            yield pk, DocData(
+                "person", pk, key, name, body, members_only=visibility == "members"
+            )
+
+
+def _listings(
+    entity_type: str, model: type[Model], terms: _Terms, pks: Iterable[int] | None
+) -> Iterator[tuple[int, DocData | None]]:
+    kinds = _choices(model, "kind")
+    fields = ["key", "title", "kind", "status", "description", "organisation__name"]
+    for rows, bounds in _chunks(entity_type, fields, pks):
+        owners = [r[0] for r in rows]
+        topics = _links(model, "topics", owners, bounds)
+        sectors = _links(model, "sectors", owners, bounds)
+        for pk, key, title, kind, status, description, org_name in rows:
+            if status != "published":
+                yield pk, None
+                continue
+            body = _join(
+                kinds.get(kind, kind),
+                terms.text(topics.get(pk, ())),
+                terms.text(sectors.get(pk, ())),
+                org_name,
+                description,
+            )
+            yield pk, DocData(entity_type, pk, key, title, body)

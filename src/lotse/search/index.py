@@ -8,18 +8,30 @@ an inverted file above 50,000 vectors), re-exported here as ``vectors``.
 
 from __future__ import annotations
 
+import os
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, transaction
+from django.db.models.functions import Substr
+from django.utils import timezone
 
-from . import analysis
-from .documents import ENTITY_TYPES, TYPE_CODES, DocData, iter_documents
-from .embeddings import get_embedder, to_bytes
+from . import analysis, workers
+from .documents import (
+    ENTITY_TYPES,
+    MAX_EMBED_TEXT,
+    TYPE_CODES,
+    DocData,
+    embed_text,
+    iter_documents,
+)
+from .embeddings import embedder_path, get_embedder, to_bytes
 from .models import SearchDocument, SearchTerm
-from .text import Analyzer, ParsedQuery, words
+from .text import Analyzer, ParsedQuery
 
 BATCH = 500
 
@@ -32,13 +44,19 @@ def _revision() -> int:
 def _rows(
     docs: Sequence[DocData], analyzer: Analyzer, revision: int, *, embed: bool = True
 ) -> list[SearchDocument]:
-    vectors = (
-        get_embedder().encode([embed_text(d.title, d.body) for d in docs])
-        if docs and embed
-        else None
-    )
+    """Index rows of ``docs`` (update path; the rebuild writes the same values)."""
+    vectors = None
+    if docs and embed:
+        texts = [d.embed_text for d in docs]
+        unique = list(dict.fromkeys(texts))
+        matrix = get_embedder().encode(unique)
+        position = {text: i for i, text in enumerate(unique)}
+        vectors = [matrix[position[text]] for text in texts]
+    analysed = workers.analyse([(d.title, d.body) for d in docs], analyzer)
     rows = []
-    for i, doc in enumerate(docs):
+    for i, (doc, (title_tokens, body_tokens, title_words)) in enumerate(
+        zip(docs, analysed, strict=True)
+    ):
         rows.append(
             SearchDocument(
                 entity_type=doc.entity_type,
@@ -46,9 +64,9 @@ def _rows(
                 key=doc.key[:120],
                 title=doc.title[:300],
                 body=doc.body,
-                title_tokens=analyzer.document_text(doc.title),
-                body_tokens=analyzer.document_text(doc.body),
-                title_words=" ".join(words(doc.title)),
+                title_tokens=title_tokens,
+                body_tokens=body_tokens,
+                title_words=title_words,
                 embedding=to_bytes(vectors[i]) if vectors is not None else None,
                 members_only=doc.members_only,
                 revision=revision,
@@ -93,59 +111,211 @@ def update_entities(items: Iterable[tuple[str, int]]) -> int:
     return written
 
 
+def build_processes(processes: int | None = None) -> int:
+    """Worker processes for a rebuild: the argument, else the setting/environment
+    ``LOTSE_EMBED_PROCESSES``, else 1 (in this process)."""
+    if processes is None:
+        processes = int(
+            getattr(settings, "LOTSE_EMBED_PROCESSES", 0)
+            or os.environ.get("LOTSE_EMBED_PROCESSES", "")
+            or 1
+        )
+    return max(1, processes)
+
+
+CHUNK = 2000
+"""Documents per worker job in a rebuild."""
+
+_COLUMNS = (
+    "entity_type", "entity_pk", "key", "title", "body", "title_tokens", "body_tokens",
+    "title_words", "embedding", "members_only", "revision", "updated_at",
+)
+
+
+class _Writer:
+    """Appends index rows: PostgreSQL ``COPY``, SQLite one ``executemany``."""
+
+    def __init__(self) -> None:
+        self.updated_at = connection.ops.adapt_datetimefield_value(timezone.now())
+
+    def write(self, rows: list[tuple[Any, ...]]) -> None:
+        rows = [(*row, self.updated_at) for row in rows]
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                sql = f"COPY search_searchdocument ({', '.join(_COLUMNS)}) FROM STDIN"
+                with cursor.cursor.copy(sql) as copy:
+                    for row in rows:
+                        copy.write_row(row)
+            else:
+                marks = ", ".join(["%s"] * len(_COLUMNS))
+                cursor.executemany(
+                    f"INSERT INTO search_searchdocument ({', '.join(_COLUMNS)}) "  # noqa: S608
+                    f"VALUES ({marks})",
+                    rows,
+                )
+
+
+class _InProcess:
+    """The worker pool's interface, run in this process (``processes=1``)."""
+
+    def __init__(self, spec: workers.AnalyzerSpec, embedder_path: str | None) -> None:
+        workers.init(spec, None)
+        if embedder_path:  # this process's embedder, not a second copy of the model
+            workers._STATE["embedder"] = get_embedder()
+
+    def submit(self, fn: Callable[..., Any], *args: Any) -> Future[Any]:
+        future: Future[Any] = Future()
+        future.set_result(fn(*args))
+        return future
+
+    def shutdown(self) -> None:
+        pass
+
+
+def _worker_pool(
+    processes: int, spec: workers.AnalyzerSpec, embedder_path: str | None
+) -> Any:
+    if processes <= 1:
+        return _InProcess(spec, embedder_path)
+    import multiprocessing
+
+    return ProcessPoolExecutor(
+        max_workers=processes,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=workers.init,
+        initargs=(spec, embedder_path),
+    )
+
+
+class _TypeBuild:
+    """The rebuild of one entity type: chunks go to the workers in order, at most
+    ``depth`` are in flight, and each is written when it comes back."""
+
+    def __init__(
+        self, pool: Any, writer: _Writer, revision: int, *, semantic: bool, depth: int
+    ) -> None:
+        self.pool, self.writer, self.revision = pool, writer, revision
+        self.semantic, self.depth = semantic, depth
+        # text -> vector of the texts embedded so far; texts of different types
+        # never coincide, so the cache lives for one type only
+        self.known: dict[str, bytes] = {}
+        self.pending: set[str] = set()
+        self.window: deque[tuple[list[DocData], list[str], Future[Any]]] = deque()
+        self.df: Counter[str] = Counter()
+        self.written = 0
+
+    def submit(self, docs: list[DocData], progress: Callable[[str, int], None] | None) -> None:
+        texts: list[str] = []
+        if self.semantic:
+            for doc in docs:
+                text = doc.embed_text
+                if text not in self.pending:
+                    self.pending.add(text)
+                    texts.append(text)
+        payload = [(d.title, d.body) for d in docs]
+        self.window.append((docs, texts, self.pool.submit(workers.work, payload, texts)))
+        while len(self.window) > self.depth:
+            self._finish(*self.window.popleft(), progress)
+
+    def drain(self, progress: Callable[[str, int], None] | None) -> None:
+        while self.window:
+            self._finish(*self.window.popleft(), progress)
+
+    def _finish(
+        self,
+        docs: list[DocData],
+        texts: list[str],
+        future: Future[Any],
+        progress: Callable[[str, int], None] | None,
+    ) -> None:
+        analysed, chunk_df, matrix = future.result()
+        self.df.update(chunk_df)
+        if matrix is not None:
+            for i, text in enumerate(texts):
+                self.known[text] = matrix[i].tobytes()
+        self.writer.write(
+            [
+                (
+                    doc.entity_type, doc.entity_pk, doc.key[:120], doc.title[:300], doc.body,
+                    title_tokens, body_tokens, title_words,
+                    self.known[doc.embed_text] if self.semantic else None,
+                    doc.members_only, self.revision,
+                )
+                for doc, (title_tokens, body_tokens, title_words) in zip(
+                    docs, analysed, strict=True
+                )
+            ]
+        )
+        self.written += len(docs)
+        if progress and docs:
+            progress(docs[0].entity_type, len(docs))
+
+
 def rebuild(
     *,
     types: Sequence[str] = ENTITY_TYPES,
     progress: Callable[[str, int], None] | None = None,
     semantic: bool = True,
+    processes: int | None = None,
 ) -> dict[str, int]:
     """Build the whole index anew.  Returns documents written per type.
 
-    Stage 1 (keyword): analyse every entity and bulk-insert the documents with
-    the full-text triggers/indexes suspended, then build the full-text index in
-    one pass.  Stage 2 (``semantic=True``): :func:`embed_missing`.  With
-    ``semantic=False`` keyword search is complete after stage 1 and the vectors
-    follow with ``lotse reindex --semantic`` (resumable)."""
+    The main process reads the entities in bulk and writes the rows with the
+    full-text triggers/indexes suspended (one transaction, the full-text index
+    is built in one pass at the end); ``processes`` worker processes analyse
+    each chunk of 2,000 documents and, with ``semantic=True``, embed the texts
+    not seen before in this run, so every distinct embedding text is encoded
+    once and the rows are written with their vectors.  With ``semantic=False``
+    the vectors follow with ``lotse reindex --semantic`` (:func:`embed_missing`,
+    resumable)."""
     analysis.reset()
-    analyzer = analysis.build_analyzer(with_vocabulary=False)
+    groups = analysis.synonym_groups()
+    spec = workers.AnalyzerSpec(
+        known=tuple(analysis.taxonomy_phrases() + [p for g in groups for p in g]),
+        synonyms=tuple(tuple(g) for g in groups),
+    )
     revision = _revision()
     df: Counter[str] = Counter()
     counts: dict[str, int] = {}
-    with transaction.atomic():
-        restore = _suspend_fulltext()
-        SearchDocument.objects.filter(entity_type__in=list(types))._raw_delete(connection.alias)
-        SearchTerm.objects.all()._raw_delete(connection.alias)
-        for entity_type in types:
-            counts[entity_type] = 0
-            batch: list[DocData] = []
-
-            def flush(batch: list[DocData], entity_type: str = entity_type) -> None:
-                rows = _rows(batch, analyzer, revision, embed=False)
-                for row in rows:
-                    df.update(set(row.title_tokens.split()) | set(row.body_tokens.split()))
-                SearchDocument.objects.bulk_create(rows, batch_size=BATCH)
-                counts[entity_type] += len(rows)
-                if progress:
-                    progress(entity_type, len(rows))
-
-            for _, doc in iter_documents(entity_type):
-                if doc is None:
-                    continue
-                batch.append(doc)
-                if len(batch) >= BATCH * 4:
-                    flush(batch)
-                    batch = []
-            if batch:
-                flush(batch)
-        SearchTerm.objects.bulk_create(
-            [SearchTerm(term=t, df=n, revision=revision) for t, n in df.items() if len(t) <= 100],
-            batch_size=5000,
-        )
-        restore()
+    processes = build_processes(processes)
+    pool = _worker_pool(processes, spec, embedder_path() if semantic else None)
+    depth = processes * 2
+    try:
+        with transaction.atomic():
+            restore = _suspend_fulltext()
+            SearchDocument.objects.filter(entity_type__in=list(types))._raw_delete(
+                connection.alias
+            )
+            SearchTerm.objects.all()._raw_delete(connection.alias)
+            writer = _Writer()
+            for entity_type in types:
+                step = _TypeBuild(pool, writer, revision, semantic=semantic, depth=depth)
+                batch: list[DocData] = []
+                for _, doc in iter_documents(entity_type):
+                    if doc is None:
+                        continue
+                    batch.append(doc)
+                    if len(batch) >= CHUNK:
+                        step.submit(batch, progress)
+                        batch = []
+                if batch:
+                    step.submit(batch, progress)
+                step.drain(progress)
+                counts[entity_type] = step.written
+                df.update(step.df)
+            SearchTerm.objects.bulk_create(
+                [
+                    SearchTerm(term=t, df=n, revision=revision)
+                    for t, n in df.items()
+                    if len(t) <= 100
+                ],
+                batch_size=5000,
+            )
+            restore()
+    finally:
+        pool.shutdown()
     analysis.reset()
     vectors.invalidate()
-    if semantic:
-        embed_missing(progress=(lambda n: progress("semantic", n)) if progress else None)
     return counts
 
 
@@ -193,55 +363,52 @@ def _suspend_fulltext() -> Callable[[], None]:
 EMBED_BATCH = 4096
 
 
-def embed_text(title: str, body: str) -> str:
-    """What the embedder sees: the title and the first line of the body, ~20 words."""
-    first = (body or "").split("\n", 1)[0]
-    return f"{title}. {first}"[:MAX_EMBED_TEXT]
-
-
-MAX_EMBED_TEXT = 160
-
-
 def embed_missing(
     *,
     limit: int | None = None,
     progress: Callable[[int], None] | None = None,
     processes: int | None = None,
 ) -> int:
-    """Embed documents without a vector, oldest first; each batch commits on its own,
-    so an interrupted run resumes where it stopped.  Identical texts are embedded once.
-    ``processes`` > 1 spreads the embedding over that many worker processes."""
+    """Embed documents without a vector, oldest first.
+
+    Every distinct embedding text (:func:`documents.embed_text`) is encoded once
+    for the whole run: the missing documents are grouped by text first, then
+    4,096 texts at a time are encoded and written to all their documents, each
+    batch in its own transaction, so an interrupted run resumes where it
+    stopped.  ``processes`` > 1 spreads the encoding over that many worker
+    processes.  Returns the number of documents that got a vector."""
     from .embeddings import encode_parallel
 
+    qs = (
+        SearchDocument.objects.filter(embedding__isnull=True)
+        .order_by("id")
+        .annotate(head=Substr("body", 1, MAX_EMBED_TEXT))
+        .values_list("id", "entity_type", "title", "head")
+    )
+    if limit is not None:
+        qs = qs[:limit]
+    groups: dict[str, list[int]] = {}
+    for doc_id, entity_type, title, head in qs.iterator(chunk_size=10_000):
+        groups.setdefault(embed_text(entity_type, title, head), []).append(doc_id)
+    unique = list(groups)
     done = 0
-    last_id = 0
-    while limit is None or done < limit:
-        size = EMBED_BATCH if limit is None else min(EMBED_BATCH, limit - done)
-        chunk = list(
-            SearchDocument.objects.filter(embedding__isnull=True, id__gt=last_id)
-            .order_by("id")
-            .values_list("id", "title", "body")[:size]
-        )
-        if not chunk:
-            break
-        texts = [embed_text(title, body) for _, title, body in chunk]
-        unique = list(dict.fromkeys(texts))
-        matrix = encode_parallel(unique, processes=processes)
-        position = {text: i for i, text in enumerate(unique)}
+    for start in range(0, len(unique), EMBED_BATCH):
+        texts = unique[start : start + EMBED_BATCH]
+        matrix = encode_parallel(texts, processes=processes)
         revision = _revision()
         rows = [
-            (to_bytes(matrix[position[text]]), revision, doc_id)
-            for (doc_id, _, _), text in zip(chunk, texts, strict=True)
+            (to_bytes(matrix[i]), revision, doc_id)
+            for i, text in enumerate(texts)
+            for doc_id in groups[text]
         ]
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.executemany(
                 "UPDATE search_searchdocument SET embedding = %s, revision = %s WHERE id = %s",
                 rows,
             )
-        done += len(chunk)
-        last_id = chunk[-1][0]
+        done += len(rows)
         if progress:
-            progress(len(chunk))
+            progress(len(rows))
     return done
 
 
