@@ -104,3 +104,25 @@ def test_vector_texts_leave_names_out(directory: None) -> None:
     assert embed_text("organisation", studio.title, studio.body) == "Bildgenerierung für Verlage."
     offer = SearchDocument.objects.get(entity_type="offer", key="offer-check")
     assert embed_text("offer", offer.title, offer.body).startswith("Faktencheck als Dienst. ")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_full_build_leaves_fresh_statistics() -> None:
+    """After replacing the table: planner statistics (and on PostgreSQL a VACUUM,
+    which may only run outside a transaction)."""
+    from django.db import connection
+
+    create_organisation(name="Statistik GmbH", kind="agency", short_description="Archiv")
+    rebuild(semantic=False, processes=1)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT last_vacuum IS NOT NULL, last_analyze IS NOT NULL "
+                "FROM pg_stat_user_tables WHERE relname = 'search_searchdocument'"
+            )
+            assert cursor.fetchone() == (True, True)
+        else:
+            cursor.execute(
+                "SELECT count(*) FROM sqlite_stat1 WHERE tbl = 'search_searchdocument'"
+            )
+            assert cursor.fetchone()[0] > 0

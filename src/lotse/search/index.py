@@ -312,11 +312,28 @@ def rebuild(
                 batch_size=5000,
             )
             restore()
+        _tidy_after_bulk_load()
     finally:
         pool.shutdown()
     analysis.reset()
     vectors.invalidate()
     return counts
+
+
+def _tidy_after_bulk_load() -> None:
+    """Statistics and (PostgreSQL) the visibility map after replacing the table.
+
+    Right after a full build PostgreSQL's keyword search ran 3-4x slower
+    (p95 210 ms instead of 55 ms at 577,000 documents) until autovacuum came
+    round: half a million dead rows, no hint bits, old statistics.  VACUUM
+    cannot run inside a transaction (tests, callers' atomic blocks); ANALYZE
+    alone then."""
+    with connection.cursor() as cursor:
+        for table in ("search_searchdocument", "search_searchterm"):
+            if connection.vendor == "postgresql" and not connection.in_atomic_block:
+                cursor.execute(f"VACUUM ANALYZE {table}")
+            else:
+                cursor.execute(f"ANALYZE {table}")
 
 
 def _suspend_fulltext() -> Callable[[], None]:
