@@ -522,7 +522,7 @@ def keyword_match_sql(
     )
 
 
-CANDIDATE_CAP = 2000
+CANDIDATE_CAP = 1000
 """Full-text matches scored per query.  A query word that occurs in 100,000
 documents would otherwise be ranked over all of them; beyond the cap the
 documents whose *title* matches are scored in a second capped pass, so the
