@@ -65,8 +65,9 @@ def test_relaxed_query_makes_compound_parts_concepts_of_their_own(analyzer: Anal
     assert relaxed.clauses[0] is together.clauses[0]
     parts = [clause.alternatives for clause in relaxed.clauses[1:]]
     assert parts == [[(stem("untertitel"),)], [(stem("software"),)]]
-    # a simple word has nothing to relax
+    # a simple word has nothing to relax, nor has a synonym phrase
     assert len(analyzer.parse("Archiv").relaxed().clauses) == 1
+    assert len(analyzer.parse("KI").relaxed().clauses) == 1
 
 
 def test_short_and_curated_words_are_not_split(analyzer: Analyzer) -> None:

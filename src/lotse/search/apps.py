@@ -10,5 +10,7 @@ class SearchConfig(AppConfig):
 
     def ready(self) -> None:
         from . import signals
+        from .embeddings import limit_blas_threads
 
         signals.connect()
+        limit_blas_threads()

@@ -99,6 +99,21 @@ def embed_threads() -> int:
     return int(configured or os.environ.get("LOTSE_EMBED_THREADS", "") or 1)
 
 
+def limit_blas_threads() -> None:
+    """numpy's BLAS uses ``LOTSE_EMBED_THREADS`` (1) threads in this process.
+
+    A web process computes small products (one query vector against the vector
+    index) while its own SQL and other requests want the cores; OpenBLAS's
+    default of one thread per core made them compete (a query embedding took
+    52 ms instead of ~2 ms under load, and the vector half could not overlap
+    with the keyword SQL).  Index builds parallelise over worker processes."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover - a declared dependency
+        return
+    threadpool_limits(limits=embed_threads(), user_api="blas")
+
+
 def embedder_path() -> str:
     return str(
         getattr(settings, "LOTSE_EMBEDDER", "")

@@ -203,6 +203,7 @@ class Clause:
 
     surface: str
     alternatives: list[tuple[str, ...]] = field(default_factory=list)
+    parts: tuple[str, ...] = ()  # a compound's part stems (not synonym phrases)
 
     def add(self, alternative: Sequence[str]) -> None:
         alt = tuple(alternative)
@@ -236,13 +237,12 @@ class ParsedQuery:
         clauses: list[Clause] = []
         for clause in self.clauses:
             clauses.append(clause)
-            for alternative in clause.alternatives:
-                if len(alternative) > 1:
-                    for token in alternative:
-                        part = Clause(token)
-                        part.add((token,))
-                        if all(part.alternatives != c.alternatives for c in clauses):
-                            clauses.append(part)
+            if len(clause.parts) > 1:  # synonym phrases ("künstliche Intelligenz") stay whole
+                for token in clause.parts:
+                    part = Clause(token)
+                    part.add((token,))
+                    if all(part.alternatives != c.alternatives for c in clauses):
+                        clauses.append(part)
         return ParsedQuery(text=self.text, clauses=clauses, corrections=self.corrections)
 
 
@@ -427,6 +427,7 @@ class Analyzer:
             if parts:
                 part_stems = [t for p in parts for t in self.stems_of(p)]
                 clause.add(part_stems)
+                clause.parts = tuple(part_stems)
             self._tolerate_typos(clause, corrections)
             clauses.append(clause)
             i += 1

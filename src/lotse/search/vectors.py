@@ -419,9 +419,14 @@ class VectorIndex:
         members: bool,
         limit: int,
         min_score: float,
+        data: _Matrix | None = None,
     ) -> list[tuple[int, float]]:
-        """Up to ``2 × limit`` (document id, cosine) pairs, best first, cosine ≥ min_score."""
-        data = self.current()
+        """Up to ``2 × limit`` (document id, cosine) pairs, best first, cosine ≥ min_score.
+
+        ``data``: a snapshot from :meth:`current` (no database access then, so
+        the product may run in another thread)."""
+        if data is None:
+            data = self.current()
         if data is None or vector.shape[0] != data.dimension:
             return []
         vector = np.asarray(vector, dtype=np.float32)
