@@ -330,6 +330,16 @@ def _facets(
         # Each selection intersected with the search in SQL: a plain join
         # driven by the search ids, or by the search subquery.
         rows, pk_name = _selection_rows(base.model, spec, values)
+        if search_ids is not None and len(search_ids) > SMALL_SET:
+            # A medium search result: the selection's own ids (one index
+            # range) intersected in Python beat a join driven by thousands of
+            # ids (PostgreSQL: 9 ms instead of 20 ms at 6,600 ids).
+            chosen = list(
+                rows.order_by().values_list(pk_name, flat=True).distinct()[: FETCH_CAP + 1]
+            )
+            if len(chosen) <= FETCH_CAP:
+                facet_ids[spec.param] = search_ids.intersection(chosen)
+                continue
         if search_ids is not None:
             rows = rows.filter(**{f"{pk_name}__in": id_list(search_ids)})
         elif narrowed:
