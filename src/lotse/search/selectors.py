@@ -286,12 +286,12 @@ def filter_queryset(queryset: QuerySet[M], query: str, *, entity: str) -> QueryS
         with connection.cursor() as cursor:
             cursor.execute(fetch + " LIMIT %s", [*fetch_params, MATERIALISE + 1])
             matches = {int(row[0]) for row in cursor.fetchall()}
-        sql, params = keyword_match_sql(parsed, entity=entity, members=True)
         if len(matches) <= MATERIALISE:
             # Evaluated once: counts, facets and the page read these ids
             # instead of matching the full text again.
             condition = Q(pk__in=id_list(matches.union(pks)))
         else:
+            sql, params = keyword_match_sql(parsed, entity=entity, members=True)
             condition = Q(pk__in=RawSQL(sql, params))  # noqa: S611 - values bound
             # Only ranked entries outside the keyword matches (semantic or
             # partial hits) need their own condition.
