@@ -117,6 +117,52 @@ def test_filter_queryset_keeps_the_querysets_own_rules(network: dict[str, Any]) 
     assert found[0].search_rank >= 0  # type: ignore[attr-defined]
 
 
+def test_filter_queryset_hands_over_its_ids_only_when_they_are_the_result(
+    network: dict[str, Any],
+) -> None:
+    """The facets reuse the ids of a search over the whole table; a queryset with
+    rules of its own (or a further filter) must not pass on ids it does not match."""
+    whole = filter_queryset(Organisation.objects.all(), "Untertitel", entity="organisation")
+    assert set(whole.matched_ids) == set(whole.values_list("pk", flat=True))  # type: ignore[attr-defined]
+    assert set(whole.matched_ids) == set(  # type: ignore[attr-defined]
+        Organisation.objects.filter(key__in=["hafenkante", "nordlicht"]).values_list("pk", flat=True)
+    )
+    narrowed = filter_queryset(
+        Organisation.objects.exclude(key="nordlicht"), "Untertitel", entity="organisation"
+    )
+    assert not hasattr(narrowed, "matched_ids")
+    assert not hasattr(whole.filter(verified=True), "matched_ids")
+
+
+def test_keyword_matches_of_one_type_only(network: dict[str, Any]) -> None:
+    """The type condition inside the full-text match (migration 0008) keeps the
+    other types' documents out, in the directory's match and in the title pass."""
+    from django.db import connection
+
+    from lotse.search import analysis, index
+
+    parsed = analysis.get_analyzer().parse("Untertitel")
+    sql, params = index.keyword_match_sql(
+        parsed, entity="organisation", members=True, standalone=True
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        pks = sorted(row[0] for row in cursor.fetchall())
+    organisations = Organisation.objects.filter(key__in=["hafenkante", "nordlicht"])
+    assert pks == sorted(organisations.values_list("pk", flat=True))
+
+    def title_matches(entity: str) -> set[str]:
+        ids = index._capped_matches(parsed, "AND", {entity}, True, title_only=True)
+        docs = SearchDocument.objects.filter(id__in=ids)
+        assert set(docs.values_list("entity_type", flat=True)) <= {entity}
+        return set(docs.values_list("key", flat=True))
+
+    assert title_matches("organisation") == {"nordlicht"}
+    assert title_matches("person") == {"mira"}
+    assert "offer-untertitel" in title_matches("offer")
+    assert title_matches("need") == set()
+
+
 def test_filter_queryset_falls_back_to_icontains_before_the_first_build() -> None:
     create_organisation(name="Ohne Index GmbH", kind="agency", key="ohne")  # never committed
     assert not SearchDocument.objects.exists()

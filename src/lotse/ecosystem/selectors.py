@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from django.apps import apps
 from django.conf import settings
@@ -221,16 +221,26 @@ def _count_facet_among(model: type[Model], spec: FacetSpec, ids: set[int]) -> di
     """Counts of one facet over the entries ``ids``: a many-to-many facet reads its
     link table alone (no join with the entries' table or the search index)."""
     rows, pk_name, value = _selection_rows(model, spec, None)
+    target, _, rest = value.partition("__")
+    by_link = bool(rest) and pk_name != "pk"
+    # A link table is grouped by its own term column; the few terms' values
+    # are looked up afterwards (no join with the terms per counted row).
+    group = f"{target}_id" if by_link else value
     counted = (
         rows.filter(**{f"{pk_name}__in": id_list(ids)})
         .order_by()
-        .values_list(value)
+        .values_list(group)
         # Counting the entry column (not the link row's id) lets PostgreSQL
         # answer from the (entry, term) unique index alone.
         .annotate(n=Count(pk_name))
-        .values_list(value, "n")
+        .values_list(group, "n")
     )
-    return {str(v): n for v, n in counted if v not in (None, "")}
+    if not by_link:
+        return {str(v): n for v, n in counted if v not in (None, "")}
+    by_term = dict(counted)
+    related = cast(type[Model], rows.model._meta.get_field(target).related_model)
+    names = related._default_manager.filter(pk__in=list(by_term)).values_list("pk", rest)
+    return {str(v): by_term[pk] for pk, v in names if v not in (None, "")}
 
 
 @dataclass
@@ -318,9 +328,14 @@ def _facets(
 ) -> tuple[list[Facet], QuerySet[Any]]:
     """Facets with counts, and the filtered result (still based on ``searched``)."""
     manager = base.model._default_manager
-    # A search result up to SEARCH_SET entries is fetched once; a larger one
-    # stays a subquery.
-    search_ids = _pk_set(searched, SEARCH_SET) if narrowed else None
+    # The search may hand over the ids it found (``matched_ids``, only when they
+    # are exactly the result); otherwise a search result up to SEARCH_SET
+    # entries is fetched once, and a larger one stays a subquery.
+    known = getattr(searched, "matched_ids", None)
+    if known is not None and len(known) <= SEARCH_SET:
+        search_ids: set[int] | None = set(known)
+    else:
+        search_ids = _pk_set(searched, SEARCH_SET) if narrowed else None
     facet_ids: dict[str, set[int] | None] = {}
     for spec in specs:
         values = selected[spec.param]
@@ -366,11 +381,11 @@ def _facets(
             # Ids already intersected with the search respect ``searched``
             # (visibility, query); ids from facets alone must be combined with it.
             if within_search:
-                queryset = manager.filter(pk__in=sorted(ids))
+                queryset = manager.filter(pk__in=id_list(ids))
                 if keep_searched:  # the relevance rank the search added
                     queryset = queryset.annotate(**dict(searched.query.annotations))
             else:
-                queryset = searched.filter(pk__in=sorted(ids))
+                queryset = searched.filter(pk__in=id_list(ids))
         else:
             queryset = searched
             large = [o for o in specs if o is not skip and selected[o.param]]

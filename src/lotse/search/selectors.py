@@ -250,7 +250,7 @@ def ranked_entity_pks(
     )
     doc_ids = [doc_id for doc_id, _ in fused[:limit]]
     pk_of = dict(
-        SearchDocument.objects.filter(id__in=doc_ids).values_list("id", "entity_pk")
+        SearchDocument.objects.filter(id__in=id_list(doc_ids)).values_list("id", "entity_pk")
     )
     return [int(pk_of[doc_id]) for doc_id in doc_ids if doc_id in pk_of]
 
@@ -277,6 +277,7 @@ def filter_queryset(queryset: QuerySet[M], query: str, *, entity: str) -> QueryS
     pks = ranked_entity_pks(query, entity=entity)
     parsed = analysis.get_analyzer().parse(query)
     condition = Q(pk__in=pks)
+    exact: set[int] | None = None
     if not parsed.is_empty:
         # Every keyword match belongs to the result (facets must see all of
         # them); the ranked best few, semantic ones included, come first.
@@ -289,7 +290,8 @@ def filter_queryset(queryset: QuerySet[M], query: str, *, entity: str) -> QueryS
         if len(matches) <= MATERIALISE:
             # Evaluated once: counts, facets and the page read these ids
             # instead of matching the full text again.
-            condition = Q(pk__in=id_list(matches.union(pks)))
+            exact = matches.union(pks)
+            condition = Q(pk__in=id_list(exact))
         else:
             sql, params = keyword_match_sql(parsed, entity=entity, members=True)
             condition = Q(pk__in=RawSQL(sql, params))  # noqa: S611 - values bound
@@ -300,7 +302,13 @@ def filter_queryset(queryset: QuerySet[M], query: str, *, entity: str) -> QueryS
                 condition |= Q(pk__in=extra)
     elif not pks:
         return queryset.none().annotate(search_rank=Value(0, output_field=IntegerField()))
-    return queryset.filter(condition).annotate(search_rank=_position_in(queryset, pks))
+    result = queryset.filter(condition).annotate(search_rank=_position_in(queryset, pks))
+    if exact is not None and not queryset.query.where:
+        # The unfiltered table narrowed by these ids: the result *is* the ids.
+        # Facet counting reads them instead of fetching them again; any further
+        # filter makes a clone, which does not carry them.
+        result.matched_ids = frozenset(exact)
+    return result
 
 
 def _outside_matches(pks: list[int], sql: str, params: list[Any]) -> list[int]:
@@ -323,8 +331,11 @@ def _position_in(queryset: QuerySet[Any], pks: list[int]) -> RawSQL:
     column = f'{connection.ops.quote_name(queryset.model._meta.db_table)}."id"'
     last = 2**31 - 1  # entries outside the ranked list come after it
     if connection.vendor == "postgresql":
+        # The array as one text literal: psycopg adapts a list of 500 ints one by
+        # one, for every query the page runs (count, keys, rows).
+        literal = "{" + ",".join(str(int(pk)) for pk in pks) + "}"
         return RawSQL(  # noqa: S611 - values bound
-            f"coalesce(array_position(%s::bigint[], {column}), {last})", (pks,)
+            f"coalesce(array_position(%s::bigint[], {column}), {last})", (literal,)
         )
     joined = "," + ",".join(str(int(pk)) for pk in pks) + ","
     return RawSQL(  # noqa: S611 - values bound

@@ -67,6 +67,8 @@ def _read_words(name: str) -> list[str]:
 
 def fold(text: str) -> str:
     """Lower-case, ``ß → ss``, strip diacritics (``ä → a``).  Idempotent."""
+    if text.isascii():  # most words: nothing to fold but the case
+        return text.lower()
     text = text.lower().replace("ß", "ss").replace("ẞ", "ss")
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
