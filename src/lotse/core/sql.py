@@ -15,7 +15,9 @@ def id_list(ids: Iterable[int]) -> RawSQL:
     Thousands of ids go to the database as one bound parameter (a PostgreSQL
     array, a JSON list on SQLite) instead of one placeholder each: cheaper to
     build in Python, to send and to plan."""
-    values = sorted({int(i) for i in ids})
+    # A set is already unique (the callers pass sets of ids from the database).
+    unique = ids if isinstance(ids, (set, frozenset)) else set(ids)
+    values = sorted(map(int, unique))
     if connection.vendor == "postgresql":
         # An array literal as text: psycopg quotes one string instead of
         # adapting tens of thousands of ints one by one.
