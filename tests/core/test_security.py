@@ -69,5 +69,7 @@ def test_forged_post_is_refused_with_a_clear_message(django_user_model: type) ->
 def test_empty_environment_values_mean_the_defaults(tmp_path: Path) -> None:
     """``DATABASE_URL=`` (set but empty, as in ``DATABASE_URL= lotse run``) falls back
     to the embedded SQLite database instead of failing with an unknown scheme."""
-    result = _manage("check", DATABASE_URL="", LOTSE_DB_CONN_MAX_AGE="", LOTSE_DATA_DIR=str(tmp_path))
+    result = _manage(
+        "check", DATABASE_URL="", LOTSE_DB_CONN_MAX_AGE="", LOTSE_DATA_DIR=str(tmp_path)
+    )
     assert result.returncode == 0, result.stderr
