@@ -19,8 +19,11 @@ def id_list(ids: Iterable[int]) -> RawSQL:
     unique = ids if isinstance(ids, (set, frozenset)) else set(ids)
     values = sorted(map(int, unique))
     if connection.vendor == "postgresql":
-        # An array literal as text: psycopg quotes one string instead of
-        # adapting tens of thousands of ints one by one.
-        literal = "{" + ",".join(map(str, values)) + "}"
-        return RawSQL("SELECT unnest(%s::bigint[])", (literal,))
+        return RawSQL("SELECT unnest(%s::bigint[])", (pg_array_literal(values),))
     return RawSQL("SELECT value FROM json_each(%s)", (json.dumps(values),))
+
+
+def pg_array_literal(ids: Iterable[int]) -> str:
+    """``ids`` as a PostgreSQL array literal (``'{1,2,3}'``, bind it and cast it):
+    psycopg then quotes one string instead of adapting thousands of ints one by one."""
+    return "{" + ",".join(str(int(i)) for i in ids) + "}"

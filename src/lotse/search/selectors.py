@@ -19,7 +19,7 @@ from django.db.models.expressions import RawSQL
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from lotse.core.sql import id_list
+from lotse.core.sql import id_list, pg_array_literal
 
 from . import analysis
 from .documents import ENTITY_TYPES
@@ -331,11 +331,10 @@ def _position_in(queryset: QuerySet[Any], pks: list[int]) -> RawSQL:
     column = f'{connection.ops.quote_name(queryset.model._meta.db_table)}."id"'
     last = 2**31 - 1  # entries outside the ranked list come after it
     if connection.vendor == "postgresql":
-        # The array as one text literal: psycopg adapts a list of 500 ints one by
-        # one, for every query the page runs (count, keys, rows).
-        literal = "{" + ",".join(str(int(pk)) for pk in pks) + "}"
+        # One text literal, bound once for every query the page runs (count, keys, rows).
         return RawSQL(  # noqa: S611 - values bound
-            f"coalesce(array_position(%s::bigint[], {column}), {last})", (literal,)
+            f"coalesce(array_position(%s::bigint[], {column}), {last})",
+            (pg_array_literal(pks),),
         )
     joined = "," + ",".join(str(int(pk)) for pk in pks) + ","
     return RawSQL(  # noqa: S611 - values bound
