@@ -8,8 +8,10 @@ delegates to the German-aware engine (``lotse.search``) when that is installed.
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import Any, TypeVar, cast
 
 from django.apps import apps
@@ -332,14 +334,29 @@ def _facets(
     # are exactly the result); otherwise a search result up to SEARCH_SET
     # entries is fetched once, and a larger one stays a subquery.
     known = getattr(searched, "matched_ids", None)
+    # With them, the index may hand over their facet values too (``matched_facets``):
+    # the facets it carries are then selected and counted here, without SQL.
+    carried: Any = None
     if known is not None and len(known) <= SEARCH_SET:
         search_ids: set[int] | None = set(known)
+        carried = getattr(searched, "matched_facets", None)
     else:
         search_ids = _pk_set(searched, SEARCH_SET) if narrowed else None
+
+    def carries(spec: FacetSpec) -> bool:
+        return carried is not None and spec.lookup in carried.lookups
+
     facet_ids: dict[str, set[int] | None] = {}
     for spec in specs:
         values = selected[spec.param]
         if not values:
+            continue
+        if carries(spec) and search_ids is not None:
+            wanted = {f"{spec.lookup}={value}" for value in values}
+            tokens = carried.tokens
+            facet_ids[spec.param] = {
+                pk for pk in search_ids if not wanted.isdisjoint(tokens[pk])
+            }
             continue
         # Each selection intersected with the search: for a medium search
         # result in Python (the selection's own ids are one index range, which
@@ -393,8 +410,20 @@ def _facets(
             queryset = _apply_facet(queryset, other, selected[other.param])
         return queryset
 
+    # Token counts over the carried facets, per set of other selections applied.
+    tallies: dict[frozenset[str], Counter[str]] = {}
+
     def counts_for(spec: FacetSpec) -> dict[str, int]:
         ids, within_search, large = narrowed_ids(spec)
+        if ids is not None and within_search and not large and carries(spec):
+            applied = frozenset(o.param for o in specs if o is not spec and selected[o.param])
+            tally = tallies.get(applied)
+            if tally is None:
+                tokens = carried.tokens
+                tally = tallies[applied] = Counter(chain.from_iterable(tokens[pk] for pk in ids))
+            prefix = spec.lookup + "="
+            cut = len(prefix)
+            return {t[cut:]: n for t, n in tally.items() if t.startswith(prefix)}
         if ids is not None and within_search and not large and len(ids) <= SEARCH_SET:
             return _count_facet_among(base.model, spec, ids)
         return _count_facet(filtered(spec, keep_searched=False), spec)

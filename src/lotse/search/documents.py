@@ -29,6 +29,16 @@ MODEL_NAMES = {
     "offer": "Offer",
     "need": "Need",
 }
+FACET_LOOKUPS: dict[str, tuple[str, ...]] = {
+    "organisation": ("kind", "region", "topics__slug", "sectors__slug"),
+    "offer": ("kind", "data_residency", "regional_scope", "topics__slug", "sectors__slug"),
+    "need": ("kind", "data_residency", "regional_scope", "topics__slug", "sectors__slug"),
+}
+"""The directory facets whose values each document carries (``DocData.facets``),
+by the facet's lookup: the directory counts a query's matches from them without
+reading the entity and link tables again.  Only the entity's own columns and
+link tables: a value read through another entity (an organisation's offers'
+data residency) would go stale when that other entity changes."""
 MAX_BODY_CHARS = 4000
 MAX_EMBED_TEXT = 160
 CHUNK = 2000
@@ -42,6 +52,8 @@ class DocData:
     title: str
     body: str
     members_only: bool = False
+    facets: str | None = None
+    """``lookup=value`` tokens for FACET_LOOKUPS (None: the type carries none)."""
 
     @property
     def embed_text(self) -> str:
@@ -85,6 +97,21 @@ def queryset(entity_type: str) -> QuerySet[Any]:
     return model_for(entity_type)._default_manager.all()
 
 
+FACET_SEPARATOR = "\x1f"  # the unit separator: not part of any value a form accepts
+
+
+def facet_text(pairs: Iterable[tuple[str, Any]]) -> str:
+    """``lookup=value`` tokens (empty values left out), as ``DocData.facets`` stores them."""
+    return FACET_SEPARATOR.join(
+        f"{lookup}={value}" for lookup, value in pairs if value not in (None, "")
+    )
+
+
+def parse_facets(text: str) -> tuple[str, ...]:
+    """The ``lookup=value`` tokens of a stored ``facets`` text."""
+    return tuple(text.split(FACET_SEPARATOR)) if text else ()
+
+
 def _join(*parts: str) -> str:
     return "\n".join(p.strip() for p in parts if p and p.strip())[:MAX_BODY_CHARS]
 
@@ -104,15 +131,22 @@ class _Terms:
         term = apps.get_model("ecosystem", "Term")
         self.rank: dict[int, int] = {}
         self.names: dict[int, list[str]] = {}
-        for rank, (pk, name, name_en) in enumerate(
-            term.objects.order_by(*term._meta.ordering, "pk").values_list("pk", "name", "name_en")
+        self.slugs: dict[int, str] = {}
+        for rank, (pk, name, name_en, slug) in enumerate(
+            term.objects.order_by(*term._meta.ordering, "pk").values_list(
+                "pk", "name", "name_en", "slug"
+            )
         ):
             self.rank[pk] = rank
             self.names[pk] = [name, name_en] if name_en else [name]
+            self.slugs[pk] = slug
 
     def text(self, pks: Iterable[int]) -> str:
         ordered = sorted(pks, key=lambda pk: self.rank.get(pk, 0))
         return ", ".join(n for pk in ordered for n in self.names.get(pk, ()))
+
+    def facets(self, lookup: str, pks: Iterable[int]) -> list[tuple[str, str]]:
+        return [(lookup, self.slugs[pk]) for pk in pks if pk in self.slugs]
 
 
 def _choices(model: type[Model], field: str) -> dict[str, str]:
@@ -195,7 +229,15 @@ def _organisations(
                 " ".join(filter(None, [city, region])),
                 description,
             )
-            yield pk, DocData("organisation", pk, key, name, body)
+            facets = facet_text(
+                [
+                    ("kind", kind),
+                    ("region", region),
+                    *terms.facets("topics__slug", topics.get(pk, ())),
+                    *terms.facets("sectors__slug", sectors.get(pk, ())),
+                ]
+            )
+            yield pk, DocData("organisation", pk, key, name, body, facets=facets)
 
 
 def _people(
@@ -250,12 +292,15 @@ def _listings(
     entity_type: str, model: type[Model], terms: _Terms, pks: Iterable[int] | None
 ) -> Iterator[tuple[int, DocData | None]]:
     kinds = _choices(model, "kind")
-    fields = ["key", "title", "kind", "status", "description", "organisation__name"]
+    fields = [
+        "key", "title", "kind", "status", "description", "organisation__name",
+        "data_residency", "regional_scope",
+    ]
     for rows, bounds in _chunks(entity_type, fields, pks):
         owners = [r[0] for r in rows]
         topics = _links(model, "topics", owners, bounds)
         sectors = _links(model, "sectors", owners, bounds)
-        for pk, key, title, kind, status, description, org_name in rows:
+        for pk, key, title, kind, status, description, org_name, residency, scope in rows:
             if status != "published":
                 yield pk, None
                 continue
@@ -266,4 +311,13 @@ def _listings(
                 org_name,
                 description,
             )
-            yield pk, DocData(entity_type, pk, key, title, body)
+            facets = facet_text(
+                [
+                    ("kind", kind),
+                    ("data_residency", residency),
+                    ("regional_scope", scope),
+                    *terms.facets("topics__slug", topics.get(pk, ())),
+                    *terms.facets("sectors__slug", sectors.get(pk, ())),
+                ]
+            )
+            yield pk, DocData(entity_type, pk, key, title, body, facets=facets)

@@ -69,6 +69,7 @@ def _rows(
                 title_words=title_words,
                 embedding=to_bytes(vectors[i]) if vectors is not None else None,
                 members_only=doc.members_only,
+                facets=doc.facets,
                 revision=revision,
             )
         )
@@ -128,7 +129,7 @@ CHUNK = 2000
 
 _COLUMNS = (
     "entity_type", "entity_pk", "key", "title", "body", "title_tokens", "body_tokens",
-    "title_words", "embedding", "members_only", "revision", "updated_at",
+    "title_words", "embedding", "members_only", "facets", "revision", "updated_at",
 )
 
 
@@ -239,7 +240,7 @@ class _TypeBuild:
                     doc.entity_type, doc.entity_pk, doc.key[:120], doc.title[:300], doc.body,
                     title_tokens, body_tokens, title_words,
                     self.known[doc.embed_text] if self.semantic else None,
-                    doc.members_only, self.revision,
+                    doc.members_only, doc.facets, self.revision,
                 )
                 for doc, (title_tokens, body_tokens, title_words) in zip(
                     docs, analysed, strict=True
@@ -504,15 +505,22 @@ def keyword_ranking(
 
 
 def keyword_match_sql(
-    parsed: ParsedQuery, *, entity: str, members: bool, standalone: bool = False
+    parsed: ParsedQuery,
+    *,
+    entity: str,
+    members: bool,
+    standalone: bool = False,
+    facets: bool = False,
 ) -> tuple[str, list[Any]]:
-    """SQL selecting the ``entity_pk`` of *every* document matching all clauses.
+    """SQL selecting the ``entity_pk`` of *every* document matching all clauses
+    (with ``facets``: and its ``facets`` column).
 
     No limit: the directory filters by it, so a facet combined with a query
     finds every match, not only the best-ranked few.  ``standalone``: the SQL
     runs on its own (not as a subquery), which on SQLite may then read the
-    narrow covering index of migration 0007."""
+    narrow covering index of migrations 0007/0009."""
     extra, params = _filters({entity}, members)
+    columns = "d.entity_pk, d.facets" if facets else "d.entity_pk"
     if connection.vendor == "sqlite":
         # Standalone, the narrow covering index (migration 0007) gives the type
         # and pk of each match without reading its wide row.  Not inside other
@@ -520,7 +528,7 @@ def keyword_match_sql(
         # the index (a 20 s count for a query matching 25,000 organisations).
         covering = "INDEXED BY search_doc_fts_join " if standalone else ""
         return (
-            "SELECT d.entity_pk FROM search_fts "  # noqa: S608 - placeholders only
+            f"SELECT {columns} FROM search_fts "  # noqa: S608 - placeholders only
             f"JOIN search_searchdocument d {covering}"
             "ON d.id = search_fts.rowid "
             "WHERE search_fts MATCH %s" + extra,
@@ -531,7 +539,7 @@ def keyword_match_sql(
             ],
         )
     return (
-        "SELECT d.entity_pk FROM search_searchdocument d "  # noqa: S608 - placeholders only
+        f"SELECT {columns} FROM search_searchdocument d "  # noqa: S608 - placeholders only
         "WHERE d.tsv @@ to_tsquery('simple', %s)" + extra,
         [_tsquery_expression(parsed, "&", ""), *params],
     )

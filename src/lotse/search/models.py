@@ -50,6 +50,11 @@ class SearchDocument(models.Model):
     title_words = models.TextField(blank=True, help_text="Folded, unstemmed title words.")
     embedding = models.BinaryField(null=True, blank=True)
     members_only = models.BooleanField(default=False)
+    facets = models.TextField(
+        null=True,
+        blank=True,
+        help_text="Facet values, 'lookup=value' tokens split by U+001F; NULL: not computed.",
+    )
     revision = models.BigIntegerField(default=0, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -22,7 +22,7 @@ from django.utils.safestring import SafeString, mark_safe
 from lotse.core.sql import id_list, pg_array_literal
 
 from . import analysis
-from .documents import ENTITY_TYPES
+from .documents import ENTITY_TYPES, FACET_LOOKUPS, parse_facets
 from .embeddings import get_embedder
 from .index import keyword_match_sql, keyword_ranking, prefix_titles, vectors
 from .models import SearchDocument
@@ -264,6 +264,41 @@ MATERIALISE = 50_000
 """Keyword matches up to this many are fetched once and passed on as ids."""
 
 
+@dataclass(frozen=True)
+class MatchedFacets:
+    """The facet values of exactly the entries a directory query matched, read
+    from the index together with the match (``SearchDocument.facets``)."""
+
+    lookups: frozenset[str]
+    """The facets carried (``documents.FACET_LOOKUPS``): a lookup missing from
+    an entry's tokens means the entry has no value for it."""
+    tokens: dict[int, tuple[str, ...]]
+    """Entity pk → its ``lookup=value`` tokens."""
+
+
+def _matched_facets(
+    entity: str, stored: dict[int, str | None], pks: set[int]
+) -> MatchedFacets | None:
+    """Facet tokens for every pk in ``pks`` (``stored`` holds those the match
+    returned; the rest, semantic hits, are read in one query), or None while
+    any of them has none yet (an index from before migration 0009)."""
+    missing = [pk for pk in pks if pk not in stored]
+    if missing:
+        stored = dict(stored)
+        stored.update(
+            SearchDocument.objects.filter(
+                entity_type=entity, entity_pk__in=id_list(missing)
+            ).values_list("entity_pk", "facets")
+        )
+    tokens: dict[int, tuple[str, ...]] = {}
+    for pk in pks:
+        text = stored.get(pk)
+        if text is None:
+            return None
+        tokens[pk] = parse_facets(text)
+    return MatchedFacets(frozenset(FACET_LOOKUPS[entity]), tokens)
+
+
 def filter_queryset(queryset: QuerySet[M], query: str, *, entity: str) -> QuerySet[M]:
     """Narrow ``queryset`` to the entries matching ``query``, annotated ``search_rank``.
 
@@ -278,15 +313,20 @@ def filter_queryset(queryset: QuerySet[M], query: str, *, entity: str) -> QueryS
     parsed = analysis.get_analyzer().parse(query)
     condition = Q(pk__in=pks)
     exact: set[int] | None = None
+    carried = entity in FACET_LOOKUPS
+    stored: dict[int, str | None] = {}
     if not parsed.is_empty:
         # Every keyword match belongs to the result (facets must see all of
         # them); the ranked best few, semantic ones included, come first.
         fetch, fetch_params = keyword_match_sql(
-            parsed, entity=entity, members=True, standalone=True
+            parsed, entity=entity, members=True, standalone=True, facets=carried
         )
         with connection.cursor() as cursor:
             cursor.execute(fetch + " LIMIT %s", [*fetch_params, MATERIALISE + 1])
-            matches = {int(row[0]) for row in cursor.fetchall()}
+            rows = cursor.fetchall()
+        matches = {int(row[0]) for row in rows}
+        if carried and len(matches) <= MATERIALISE:
+            stored = {int(row[0]): row[1] for row in rows}
         if len(matches) <= MATERIALISE:
             # Evaluated once: counts, facets and the page read these ids
             # instead of matching the full text again.
@@ -305,9 +345,12 @@ def filter_queryset(queryset: QuerySet[M], query: str, *, entity: str) -> QueryS
     result = queryset.filter(condition).annotate(search_rank=_position_in(queryset, pks))
     if exact is not None and not queryset.query.where:
         # The unfiltered table narrowed by these ids: the result *is* the ids.
-        # Facet counting reads them instead of fetching them again; any further
-        # filter makes a clone, which does not carry them.
+        # Facet counting reads them (and, where the index carries them, their
+        # facet values) instead of fetching them again; any further filter
+        # makes a clone, which carries neither.
         result.matched_ids = frozenset(exact)
+        if carried:
+            result.matched_facets = _matched_facets(entity, stored, exact)
     return result
 
 
