@@ -337,3 +337,66 @@ def test_every_counting_path_gives_the_same_page(
     assert any(counts.values())
     for other in results[1:]:
         assert other == results[0]
+
+
+@pytest.mark.parametrize(("small_set", "search_set", "fetch_cap", "materialise"), COUNTING_PATHS)
+def test_offers_residency_counts_organisations_not_offers(
+    client: Client,
+    network: dict[str, Any],
+    small_set: int,
+    search_set: int,
+    fetch_cap: int,
+    materialise: int,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The organisation facet "data residency of the offers": an organisation with
+    four EU-cloud offers counts once, as it is listed once."""
+    from lotse.ecosystem import selectors
+    from lotse.search import selectors as search_selectors
+
+    monkeypatch.setattr(selectors, "SMALL_SET", small_set)
+    monkeypatch.setattr(selectors, "SEARCH_SET", search_set)
+    monkeypatch.setattr(selectors, "FETCH_CAP", fetch_cap)
+    monkeypatch.setattr(search_selectors, "MATERIALISE", materialise)
+    for params in ({}, {"q": "Untertitel"}, {"kind": "ai_company"}):
+        names, counts = _all_counts(client, params)
+        assert counts["residency"]["eu_cloud"] == 1, params
+        names, _ = _all_counts(client, {**params, "residency": "eu_cloud"})
+        assert names == ["Untertitel-Werk GmbH"]
+
+
+@pytest.mark.parametrize(("small_set", "search_set", "fetch_cap", "materialise"), COUNTING_PATHS)
+def test_people_kind_facet_counts_each_person_once(
+    client: Client,
+    network: dict[str, Any],
+    small_set: int,
+    search_set: int,
+    fetch_cap: int,
+    materialise: int,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """ "Kind of organisation" for people: a person in two studios counts once,
+    people in different studios each count."""
+    from lotse.ecosystem import selectors
+    from lotse.search import selectors as search_selectors
+
+    monkeypatch.setattr(selectors, "SMALL_SET", small_set)
+    monkeypatch.setattr(selectors, "SEARCH_SET", search_set)
+    monkeypatch.setattr(selectors, "FETCH_CAP", fetch_cap)
+    monkeypatch.setattr(search_selectors, "MATERIALISE", materialise)
+    studios = [network["orgs"]["studio"]]
+    studios.append(create_organisation(name="Zweites Studio", kind="production_studio"))
+    both = create_person(name="Studio Beide", role_title="Leitung KI")
+    add_membership(both, studios[0], title="Leitung")
+    add_membership(both, studios[1], title="Beratung")
+    add_membership(create_person(name="Studio Eins"), studios[0], title="Kamera")
+    add_membership(create_person(name="Studio Zwei"), studios[1], title="Schnitt")
+    url = reverse("ecosystem:person_list")
+    for params in ({}, {"q": "Studio"}, {"topic": "spracherkennung-untertitelung"}):
+        response = client.get(url, params)
+        kinds = {
+            f.param: {o.value: o.count for o in f.options}
+            for f in response.context["directory"].facets
+        }
+        expected = 0 if "topic" in params else 3
+        assert kinds["kind"].get("production_studio", 0) == expected, params

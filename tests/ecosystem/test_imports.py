@@ -7,6 +7,8 @@ import os
 import sqlite3
 import subprocess
 import sys
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -530,46 +532,64 @@ def _lotse(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     )
 
 
-def _count_organisations(env: dict[str, str], sqlite_path: Path | None) -> int:
-    if sqlite_path is not None:
-        with sqlite3.connect(sqlite_path) as conn:
+def _count_organisations(database_url: str) -> int:
+    if database_url.startswith("sqlite"):
+        with sqlite3.connect(database_url.removeprefix("sqlite:///")) as conn:
             return int(conn.execute("SELECT COUNT(*) FROM ecosystem_organisation").fetchone()[0])
-    return Organisation.objects.count()
+    import psycopg
+
+    with psycopg.connect(database_url) as conn:
+        row = conn.execute("SELECT COUNT(*) FROM ecosystem_organisation").fetchone()
+        return int(row[0]) if row else 0
+
+
+@pytest.fixture
+def cli_database(tmp_path: Path, settings: Any) -> Iterator[str]:
+    """A database of its own for the subprocess, on the engine under test (a
+    database file on SQLite, a fresh database on the PostgreSQL server), so the
+    test needs no committed data in the test database."""
+    db = settings.DATABASES["default"]
+    if db["ENGINE"].endswith("sqlite3"):
+        yield f"sqlite:///{tmp_path / 'cli.sqlite3'}"
+        return
+    import psycopg
+
+    host, port = db.get("HOST") or "127.0.0.1", db.get("PORT") or 5432
+    server = f"postgres://{db['USER']}@{host}:{port}"
+    name = f"lotse_cli_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield f"{server}/{name}"
+    finally:
+        with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.mark.slow
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_lotse_cli_exit_codes(tmp_path: Path, settings: Any) -> None:
-    """``lotse import`` in a real process: 0 on success, non-zero and nothing written on failure.
-
-    PostgreSQL: the subprocess uses the test database.  SQLite: the test database
-    lives in memory, so the subprocess gets its own migrated database file.
-    """
-    db = settings.DATABASES["default"]
-    env = dict(os.environ, PYTHONPATH=str(ROOT / "src"), LOTSE_DATA_DIR=str(tmp_path))
-    sqlite_path: Path | None = None
-    if db["ENGINE"].endswith("sqlite3"):
-        sqlite_path = tmp_path / "cli.sqlite3"
-        env["DATABASE_URL"] = f"sqlite:///{sqlite_path}"
-        migrated = _lotse("migrate", "-v", "0", env=env)
-        assert migrated.returncode == 0, migrated.stderr
-    else:
-        host = db.get("HOST") or "127.0.0.1"
-        env["DATABASE_URL"] = (
-            f"postgres://{db['USER']}@{host}:{db.get('PORT') or 5432}/{db['NAME']}"
-        )
+def test_lotse_cli_exit_codes(tmp_path: Path, cli_database: str) -> None:
+    """``lotse import`` in a real process: 0 on success, non-zero and nothing written
+    on failure; on a migrated database of its own."""
+    env = dict(
+        os.environ,
+        PYTHONPATH=str(ROOT / "src"),
+        LOTSE_DATA_DIR=str(tmp_path),
+        DATABASE_URL=cli_database,
+    )
+    migrated = _lotse("migrate", "-v", "0", env=env)
+    assert migrated.returncode == 0, migrated.stderr
     bad = tmp_path / "organisations.csv"
     bad.write_bytes(org_csv(GOOD_ROW, "a,spaceship,A,,,,,,,,,"))
     result = _lotse("import", str(bad), "--no-progress", env=env)
     assert result.returncode != 0
     assert "Zeile 3" in result.stderr
     assert "nichts gespeichert" in result.stderr
-    assert _count_organisations(env, sqlite_path) == 0
+    assert _count_organisations(cli_database) == 0
     good = tmp_path / "good.csv"
     good.write_bytes(org_csv(GOOD_ROW))
     result = _lotse("import", str(good), "--entity", "organisations", "--no-progress", env=env)
     assert result.returncode == 0, result.stderr
-    assert _count_organisations(env, sqlite_path) == 1
+    assert _count_organisations(cli_database) == 1
     missing = _lotse("import", str(tmp_path / "nope.csv"), env=env)
     assert missing.returncode != 0
     assert "nicht gefunden" in missing.stderr

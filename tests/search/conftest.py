@@ -7,6 +7,7 @@ import pytest
 
 from lotse.search import analysis
 from lotse.search.index import vectors
+from lotse.search.selectors import clear_match_cache
 
 
 @pytest.fixture(autouse=True)
@@ -15,9 +16,11 @@ def _fresh_search_state(settings: Any) -> Iterator[None]:
     settings.LOTSE_EMBEDDER = "lotse.search.embeddings.HashingEmbedder"
     analysis.reset()
     vectors.invalidate()
+    clear_match_cache()
     yield
     analysis.reset()
     vectors.invalidate()
+    clear_match_cache()
 
 
 @pytest.fixture

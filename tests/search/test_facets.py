@@ -19,9 +19,9 @@ from lotse.ecosystem.domain.organisations import create_organisation, update_org
 from lotse.ecosystem.domain.people import create_person
 from lotse.ecosystem.models import Offer, Organisation, Term
 from lotse.search import selectors as search_selectors
-from lotse.search.documents import parse_facets
+from lotse.search.documents import FACET_SEPARATOR
 from lotse.search.models import SearchDocument
-from lotse.search.selectors import filter_queryset
+from lotse.search.selectors import clear_match_cache, filter_queryset
 
 pytestmark = pytest.mark.django_db
 
@@ -83,7 +83,9 @@ def network(committed: Callable[..., Any], term: Callable[[str], Term]) -> dict[
 def _tokens(entity_type: str, key: str) -> set[str]:
     facets = SearchDocument.objects.get(entity_type=entity_type, key=key).facets
     assert facets is not None
-    return set(parse_facets(facets))
+    assert facets.startswith(FACET_SEPARATOR)
+    assert facets.endswith(FACET_SEPARATOR)
+    return set(facets.strip(FACET_SEPARATOR).split(FACET_SEPARATOR))
 
 
 def test_documents_carry_their_facet_values(network: dict[str, Any]) -> None:
@@ -129,11 +131,16 @@ def test_filter_queryset_hands_over_the_matches_facet_values(network: dict[str, 
     whole = filter_queryset(Organisation.objects.all(), "Untertitel", entity="organisation")
     carried = getattr(whole, "matched_facets")  # noqa: B009 - set by filter_queryset
     matched = set(whole.values_list("pk", flat=True))
-    assert set(carried.tokens) == matched
+    assert set(carried.texts) == matched
     assert "topics__slug" in carried.lookups
     assert "offers__data_residency" not in carried.lookups  # another entity's value
-    werk = network["werk"]
-    assert "kind=ai_company" in carried.tokens[werk.pk]
+    werk, verlag = network["werk"], network["verlag"]
+    assert carried.having("kind", ["ai_company", "media_house"]) == {werk.pk, verlag.pk}
+    # A value is matched whole, not as the start of a longer one.
+    assert carried.having("topics__slug", ["spracherkennung"]) == set()
+    tally = carried.tally([werk.pk, verlag.pk])
+    assert tally["topics__slug=spracherkennung-untertitelung"] == 2
+    assert tally["region=Hamburg"] == 1
     narrowed = whole.filter(verified=True)
     assert not hasattr(narrowed, "matched_facets")
 
@@ -177,6 +184,7 @@ def test_carried_values_count_like_sql(
     assert set(counted_in_sql) <= {"residency"}
 
     monkeypatch.setattr(search_selectors, "_matched_facets", lambda *args: None)
+    clear_match_cache()
     counted_in_sql.clear()
     in_sql = _page(client, params)
     assert {"kind", "topic"} <= set(counted_in_sql)
@@ -206,6 +214,8 @@ def test_an_index_without_facet_values_counts_in_sql(
     params = {"q": "Untertitel", "topic": "spracherkennung-untertitelung"}
     before = _page(client, params)
     SearchDocument.objects.filter(key="werk").update(facets=None)
+    clear_match_cache()  # as after the migration: processes start afresh
     whole = filter_queryset(Organisation.objects.all(), "Untertitel", entity="organisation")
-    assert getattr(whole, "matched_facets") is None  # noqa: B009 - set by filter_queryset
+    assert hasattr(whole, "matched_ids")
+    assert not hasattr(whole, "matched_facets")
     assert _page(client, params) == before

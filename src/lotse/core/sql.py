@@ -26,4 +26,4 @@ def id_list(ids: Iterable[int]) -> RawSQL:
 def pg_array_literal(ids: Iterable[int]) -> str:
     """``ids`` as a PostgreSQL array literal (``'{1,2,3}'``, bind it and cast it):
     psycopg then quotes one string instead of adapting thousands of ints one by one."""
-    return "{" + ",".join(str(int(i)) for i in ids) + "}"
+    return "{" + ",".join(map(str, map(int, ids))) + "}"

@@ -11,7 +11,6 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from itertools import chain
 from typing import Any, TypeVar, cast
 
 from django.apps import apps
@@ -19,6 +18,7 @@ from django.conf import settings
 from django.db.models import Count, ManyToManyField, Model, Prefetch, Q, QuerySet
 from django.http import QueryDict
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from lotse.core.sql import id_list
@@ -119,11 +119,13 @@ class Facet:
 
 def _approved_terms(*vocabularies: str) -> Callable[[], list[tuple[str, Any]]]:
     def load() -> list[tuple[str, Any]]:
+        # Term.label without model instances (a facet lists every approved term).
+        english = (get_language() or "de").startswith("en")
         return [
-            (term.slug, term.label)
-            for term in Term.objects.filter(
+            (slug, name_en if english and name_en else name)
+            for slug, name, name_en in Term.objects.filter(
                 vocabulary__in=vocabularies, status=TermStatus.APPROVED
-            ).only("slug", "name", "name_en")
+            ).values_list("slug", "name", "name_en")
         ]
 
     return load
@@ -213,10 +215,21 @@ def _count_facet(queryset: QuerySet[Any], spec: FacetSpec) -> dict[str, int]:
     rows = (
         queryset.order_by()
         .values_list(spec.lookup)
-        .annotate(n=Count("pk"))
+        # An entry with two values alike (two offers in the EU cloud) counts once.
+        .annotate(n=Count("pk", distinct=spec.many))
         .values_list(spec.lookup, "n")
     )
     return {str(value): n for value, n in rows if value not in (None, "")}
+
+
+def _unique_on_target(rows: QuerySet[Any], target: str, rest: str) -> type[Model] | None:
+    """The model a link table points to by ``target``, when ``rest`` is one of its
+    unique fields (a term's slug): then counting per target is counting per value."""
+    if "__" in rest:
+        return None
+    related = cast(type[Model], rows.model._meta.get_field(target).related_model)
+    field = related._meta.get_field(rest)
+    return related if getattr(field, "unique", False) else None
 
 
 def _count_facet_among(model: type[Model], spec: FacetSpec, ids: set[int]) -> dict[str, int]:
@@ -224,23 +237,24 @@ def _count_facet_among(model: type[Model], spec: FacetSpec, ids: set[int]) -> di
     link table alone (no join with the entries' table or the search index)."""
     rows, pk_name, value = _selection_rows(model, spec, None)
     target, _, rest = value.partition("__")
-    by_link = bool(rest) and pk_name != "pk"
+    related = _unique_on_target(rows, target, rest) if rest and pk_name != "pk" else None
     # A link table is grouped by its own term column; the few terms' values
-    # are looked up afterwards (no join with the terms per counted row).
-    group = f"{target}_id" if by_link else value
+    # are looked up afterwards (no join with the terms per counted row).  A
+    # value that is not unique per target (an organisation's kind) is grouped
+    # by itself, each entry counted once.
+    group = f"{target}_id" if related is not None else value
     counted = (
         rows.filter(**{f"{pk_name}__in": id_list(ids)})
         .order_by()
         .values_list(group)
         # Counting the entry column (not the link row's id) lets PostgreSQL
         # answer from the (entry, term) unique index alone.
-        .annotate(n=Count(pk_name))
+        .annotate(n=Count(pk_name, distinct=spec.many and related is None))
         .values_list(group, "n")
     )
-    if not by_link:
+    if related is None:
         return {str(v): n for v, n in counted if v not in (None, "")}
     by_term = dict(counted)
-    related = cast(type[Model], rows.model._meta.get_field(target).related_model)
     names = related._default_manager.filter(pk__in=list(by_term)).values_list("pk", rest)
     return {str(v): by_term[pk] for pk, v in names if v not in (None, "")}
 
@@ -351,12 +365,8 @@ def _facets(
         values = selected[spec.param]
         if not values:
             continue
-        if carries(spec) and search_ids is not None:
-            wanted = {f"{spec.lookup}={value}" for value in values}
-            tokens = carried.tokens
-            facet_ids[spec.param] = {
-                pk for pk in search_ids if not wanted.isdisjoint(tokens[pk])
-            }
+        if carries(spec):
+            facet_ids[spec.param] = carried.having(spec.lookup, values)
             continue
         # Each selection intersected with the search: for a medium search
         # result in Python (the selection's own ids are one index range, which
@@ -419,8 +429,7 @@ def _facets(
             applied = frozenset(o.param for o in specs if o is not spec and selected[o.param])
             tally = tallies.get(applied)
             if tally is None:
-                tokens = carried.tokens
-                tally = tallies[applied] = Counter(chain.from_iterable(tokens[pk] for pk in ids))
+                tally = tallies[applied] = carried.tally(ids)
             prefix = spec.lookup + "="
             cut = len(prefix)
             return {t[cut:]: n for t, n in tally.items() if t.startswith(prefix)}

@@ -101,15 +101,29 @@ FACET_SEPARATOR = "\x1f"  # the unit separator: not part of any value a form acc
 
 
 def facet_text(pairs: Iterable[tuple[str, Any]]) -> str:
-    """``lookup=value`` tokens (empty values left out), as ``DocData.facets`` stores them."""
-    return FACET_SEPARATOR.join(
-        f"{lookup}={value}" for lookup, value in pairs if value not in (None, "")
-    )
+    """``lookup=value`` tokens (empty values left out), as ``DocData.facets`` stores
+    them: each followed by the separator, the first preceded by it too, so one
+    token is found with ``needle in text`` (``facet_needle``) and the tokens of
+    many documents by one split of their concatenation (``facet_tokens``)."""
+    tokens = [
+        f"{lookup}={value}".replace(FACET_SEPARATOR, " ")
+        for lookup, value in pairs
+        if value not in (None, "")
+    ]
+    if not tokens:
+        return ""
+    return FACET_SEPARATOR + FACET_SEPARATOR.join(tokens) + FACET_SEPARATOR
 
 
-def parse_facets(text: str) -> tuple[str, ...]:
-    """The ``lookup=value`` tokens of a stored ``facets`` text."""
-    return tuple(text.split(FACET_SEPARATOR)) if text else ()
+def facet_needle(lookup: str, value: object) -> str:
+    """What a ``facets`` text contains exactly when it carries ``lookup=value``."""
+    return f"{FACET_SEPARATOR}{lookup}={value}{FACET_SEPARATOR}"
+
+
+def facet_tokens(texts: Iterable[str]) -> list[str]:
+    """Every ``lookup=value`` token of some ``facets`` texts, and empty strings
+    between them (one split, no work per text: callers count by prefix)."""
+    return "".join(texts).split(FACET_SEPARATOR)
 
 
 def _join(*parts: str) -> str:

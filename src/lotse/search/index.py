@@ -16,6 +16,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models.functions import Substr
 from django.utils import timezone
@@ -76,6 +77,18 @@ def _rows(
     return rows
 
 
+GENERATION_KEY = "search:index-generation"
+
+
+def bump_generation() -> None:
+    """Tell every process that the index changed, removals included (what the
+    directory remembers of a query is keyed by it, see ``selectors._recall_match``)."""
+    try:
+        cache.incr(GENERATION_KEY)
+    except ValueError:
+        cache.set(GENERATION_KEY, 1, None)
+
+
 def _add_vocabulary(rows: Iterable[SearchDocument], revision: int) -> None:
     terms: set[str] = set()
     for row in rows:
@@ -109,6 +122,7 @@ def update_entities(items: Iterable[tuple[str, int]]) -> int:
         SearchDocument.objects.bulk_create(rows, batch_size=BATCH)
         _add_vocabulary(rows, revision)
         written += len(rows)
+    transaction.on_commit(bump_generation)
     return written
 
 

@@ -9,12 +9,17 @@ from __future__ import annotations
 
 import functools
 import logging
+import threading
+import time
+from collections import Counter, OrderedDict
+from collections.abc import Collection
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, TypeVar, cast
 
+from django.core.cache import cache
 from django.db import connection
-from django.db.models import IntegerField, Model, Q, QuerySet, Value
+from django.db.models import IntegerField, Max, Model, Q, QuerySet, Value
 from django.db.models.expressions import RawSQL
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -22,9 +27,9 @@ from django.utils.safestring import SafeString, mark_safe
 from lotse.core.sql import id_list, pg_array_literal
 
 from . import analysis
-from .documents import ENTITY_TYPES, FACET_LOOKUPS, parse_facets
+from .documents import ENTITY_TYPES, FACET_LOOKUPS, facet_needle, facet_tokens
 from .embeddings import get_embedder
-from .index import keyword_match_sql, keyword_ranking, prefix_titles, vectors
+from .index import GENERATION_KEY, keyword_match_sql, keyword_ranking, prefix_titles, vectors
 from .models import SearchDocument
 from .text import MAX_QUERY_CHARS, ParsedQuery, fold, highlight, words
 
@@ -271,18 +276,38 @@ class MatchedFacets:
 
     lookups: frozenset[str]
     """The facets carried (``documents.FACET_LOOKUPS``): a lookup missing from
-    an entry's tokens means the entry has no value for it."""
-    tokens: dict[int, tuple[str, ...]]
-    """Entity pk → its ``lookup=value`` tokens."""
+    an entry's values means the entry has no value for it."""
+    texts: dict[int, str]
+    """Entity pk → its stored ``facets`` text."""
+
+    def having(self, lookup: str, values: Collection[object]) -> set[int]:
+        """The entries with any of ``values`` for ``lookup``."""
+        needles = [facet_needle(lookup, value) for value in values]
+        if len(needles) == 1:
+            needle = needles[0]
+            return {pk for pk, text in self.texts.items() if needle in text}
+        return {pk for pk, text in self.texts.items() if any(n in text for n in needles)}
+
+    def tally(self, pks: Collection[int]) -> Counter[str]:
+        """How many of the entries ``pks`` (all matched) carry each ``lookup=value``."""
+        if len(pks) == len(self.texts):
+            return self._whole_tally
+        return Counter(facet_tokens(map(self.texts.__getitem__, pks)))
+
+    @functools.cached_property
+    def _whole_tally(self) -> Counter[str]:
+        # Every match's counts: the same for each request that refines this
+        # query (the match is remembered), so counted once.
+        return Counter(facet_tokens(self.texts.values()))
 
 
 def _matched_facets(
     entity: str, stored: dict[int, str | None], pks: set[int]
 ) -> MatchedFacets | None:
-    """Facet tokens for every pk in ``pks`` (``stored`` holds those the match
+    """Facet texts for every pk in ``pks`` (``stored`` holds those the match
     returned; the rest, semantic hits, are read in one query), or None while
     any of them has none yet (an index from before migration 0009)."""
-    missing = [pk for pk in pks if pk not in stored]
+    missing = pks.difference(stored)
     if missing:
         stored = dict(stored)
         stored.update(
@@ -290,13 +315,95 @@ def _matched_facets(
                 entity_type=entity, entity_pk__in=id_list(missing)
             ).values_list("entity_pk", "facets")
         )
-    tokens: dict[int, tuple[str, ...]] = {}
-    for pk in pks:
-        text = stored.get(pk)
-        if text is None:
-            return None
-        tokens[pk] = parse_facets(text)
-    return MatchedFacets(frozenset(FACET_LOOKUPS[entity]), tokens)
+        if len(stored) != len(pks):
+            stored = {pk: stored.get(pk) for pk in pks}
+    if None in stored.values():
+        return None
+    return MatchedFacets(frozenset(FACET_LOOKUPS[entity]), cast(dict[int, str], stored))
+
+
+@dataclass(frozen=True)
+class _DirectoryMatch:
+    """What one directory query found (kept a while by :func:`_recall_match`)."""
+
+    pks: list[int]
+    """The best DIRECTORY_DEPTH entries, best first (semantic hits included)."""
+    exact: frozenset[int] | None
+    """Every keyword match and ``pks``; None: more than MATERIALISE keyword matches."""
+    facets: MatchedFacets | None
+    """The facet values of ``exact`` (types that carry them, index from 0009 on)."""
+
+
+def _match(query: str, entity: str) -> _DirectoryMatch:
+    pks = ranked_entity_pks(query, entity=entity)
+    parsed = analysis.get_analyzer().parse(query)
+    if parsed.is_empty:
+        return _DirectoryMatch(pks, None, None)
+    # Every keyword match belongs to the result (facets must see all of them);
+    # the ranked best few, semantic ones included, come first.
+    carried = entity in FACET_LOOKUPS
+    fetch, fetch_params = keyword_match_sql(
+        parsed, entity=entity, members=True, standalone=True, facets=carried
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(fetch + " LIMIT %s", [*fetch_params, MATERIALISE + 1])
+        rows = cursor.fetchall()
+    if len(rows) > MATERIALISE:
+        return _DirectoryMatch(pks, None, None)
+    if not carried:
+        return _DirectoryMatch(pks, frozenset(row[0] for row in rows).union(pks), None)
+    stored: dict[int, str | None] = dict(rows)  # (entity_pk, facets) rows: built in C
+    exact = frozenset(stored).union(pks)
+    return _DirectoryMatch(pks, exact, _matched_facets(entity, stored, set(exact)))
+
+
+MATCH_CACHE_SIZE = 8
+MATCH_CACHE_MAX = 20_000
+MATCH_CACHE_SECONDS = 30.0
+_match_cache: OrderedDict[tuple[Any, ...], tuple[float, _DirectoryMatch]] = OrderedDict()
+_match_lock = threading.Lock()
+
+
+def clear_match_cache() -> None:
+    with _match_lock:
+        _match_cache.clear()
+
+
+def _recall_match(query: str, entity: str) -> _DirectoryMatch:
+    """:func:`_match`, remembered per process for the last few queries.
+
+    Refining a search (a facet, the next page, another sort) asks the same
+    query again; the match and its facet values (at full scale 6,600
+    organisations for "Archiv": the ranking and the match are about half of
+    the page's time) are then reused.  Keyed by the index's newest revision
+    (every write), the index generation (every write and removal, via the
+    cache: shared with Redis) and the analyser's version (synonyms, terms);
+    at most MATCH_CACHE_SECONDS old, so a removal that another process made
+    without a shared cache counts at most that long.  Results with more
+    than MATCH_CACHE_MAX entries are not kept (memory)."""
+    revision = SearchDocument.objects.aggregate(m=Max("revision"))["m"] or 0
+    versions = cache.get_many([GENERATION_KEY, analysis.VERSION_KEY])
+    key = (
+        entity,
+        query,
+        revision,
+        versions.get(GENERATION_KEY),
+        versions.get(analysis.VERSION_KEY),
+    )
+    now = time.monotonic()
+    with _match_lock:
+        kept = _match_cache.get(key)
+        if kept is not None and now - kept[0] < MATCH_CACHE_SECONDS:
+            _match_cache.move_to_end(key)
+            return kept[1]
+    match = _match(query, entity)
+    if match.exact is None or len(match.exact) <= MATCH_CACHE_MAX:
+        with _match_lock:
+            _match_cache[key] = (now, match)
+            _match_cache.move_to_end(key)
+            while len(_match_cache) > MATCH_CACHE_SIZE:
+                _match_cache.popitem(last=False)
+    return match
 
 
 def filter_queryset(queryset: QuerySet[M], query: str, *, entity: str) -> QuerySet[M]:
@@ -309,48 +416,33 @@ def filter_queryset(queryset: QuerySet[M], query: str, *, entity: str) -> QueryS
     """
     if not index_covers(entity):
         return _icontains(queryset, query, entity=entity)
-    pks = ranked_entity_pks(query, entity=entity)
-    parsed = analysis.get_analyzer().parse(query)
+    match = _recall_match(query, entity)
+    pks = match.pks
     condition = Q(pk__in=pks)
-    exact: set[int] | None = None
-    carried = entity in FACET_LOOKUPS
-    stored: dict[int, str | None] = {}
-    if not parsed.is_empty:
-        # Every keyword match belongs to the result (facets must see all of
-        # them); the ranked best few, semantic ones included, come first.
-        fetch, fetch_params = keyword_match_sql(
-            parsed, entity=entity, members=True, standalone=True, facets=carried
-        )
-        with connection.cursor() as cursor:
-            cursor.execute(fetch + " LIMIT %s", [*fetch_params, MATERIALISE + 1])
-            rows = cursor.fetchall()
-        matches = {int(row[0]) for row in rows}
-        if carried and len(matches) <= MATERIALISE:
-            stored = {int(row[0]): row[1] for row in rows}
-        if len(matches) <= MATERIALISE:
-            # Evaluated once: counts, facets and the page read these ids
-            # instead of matching the full text again.
-            exact = matches.union(pks)
-            condition = Q(pk__in=id_list(exact))
-        else:
-            sql, params = keyword_match_sql(parsed, entity=entity, members=True)
-            condition = Q(pk__in=RawSQL(sql, params))  # noqa: S611 - values bound
-            # Only ranked entries outside the keyword matches (semantic or
-            # partial hits) need their own condition.
-            extra = _outside_matches(pks, sql, params)
-            if extra:
-                condition |= Q(pk__in=extra)
+    parsed = analysis.get_analyzer().parse(query)
+    if match.exact is not None:
+        # Evaluated once: counts, facets and the page read these ids
+        # instead of matching the full text again.
+        condition = Q(pk__in=id_list(match.exact))
+    elif not parsed.is_empty:
+        sql, params = keyword_match_sql(parsed, entity=entity, members=True)
+        condition = Q(pk__in=RawSQL(sql, params))  # noqa: S611 - values bound
+        # Only ranked entries outside the keyword matches (semantic or
+        # partial hits) need their own condition.
+        extra = _outside_matches(pks, sql, params)
+        if extra:
+            condition |= Q(pk__in=extra)
     elif not pks:
         return queryset.none().annotate(search_rank=Value(0, output_field=IntegerField()))
     result = queryset.filter(condition).annotate(search_rank=_position_in(queryset, pks))
-    if exact is not None and not queryset.query.where:
+    if match.exact is not None and not queryset.query.where:
         # The unfiltered table narrowed by these ids: the result *is* the ids.
         # Facet counting reads them (and, where the index carries them, their
         # facet values) instead of fetching them again; any further filter
         # makes a clone, which carries neither.
-        result.matched_ids = frozenset(exact)
-        if carried:
-            result.matched_facets = _matched_facets(entity, stored, exact)
+        result.matched_ids = match.exact
+        if match.facets is not None:
+            result.matched_facets = match.facets
     return result
 
 

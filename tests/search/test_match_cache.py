@@ -1,0 +1,91 @@
+"""The directory remembers a query's match for a while (``selectors._recall_match``):
+reused while the index is unchanged, never after a change, a removal included."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from lotse.ecosystem.domain.organisations import create_organisation
+from lotse.ecosystem.models import Organisation
+from lotse.search import selectors
+from lotse.search.selectors import filter_queryset
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def orgs(committed: Callable[..., Any]) -> dict[str, Organisation]:
+    with committed():
+        return {
+            key: create_organisation(
+                name=f"{key.title()} Archivdienste", kind="agency", key=key, region="Hamburg"
+            )
+            for key in ("alpha", "beta", "gamma")
+        }
+
+
+def _matched(query: str = "Archivdienste") -> tuple[set[int], int]:
+    """(matched ids, how many statements read the full-text index)."""
+    with CaptureQueriesContext(connection) as queries:
+        result = filter_queryset(Organisation.objects.all(), query, entity="organisation")
+    fulltext = sum(
+        1 for q in queries.captured_queries if "search_fts" in q["sql"] or "tsv @@" in q["sql"]
+    )
+    return set(getattr(result, "matched_ids")), fulltext  # noqa: B009 - set by filter_queryset
+
+
+def test_a_repeated_query_reuses_the_match(orgs: dict[str, Organisation]) -> None:
+    first, searched = _matched()
+    assert first == {o.pk for o in orgs.values()}
+    assert searched > 0
+    again, searched_again = _matched()
+    assert again == first
+    assert searched_again == 0
+    # Another query is a match of its own.
+    _, other = _matched("Alpha")
+    assert other > 0
+
+
+def test_a_change_is_seen_at_once(
+    orgs: dict[str, Organisation], committed: Callable[..., Any]
+) -> None:
+    _matched()
+    with committed():
+        delta = create_organisation(name="Delta Archivdienste", kind="agency", key="delta")
+    assert delta.pk in _matched()[0]
+
+
+def test_a_removal_is_seen_at_once(
+    orgs: dict[str, Organisation], committed: Callable[..., Any]
+) -> None:
+    """Removing a document writes no newer revision: the index generation tells."""
+    _matched()
+    with committed():
+        orgs["alpha"].delete()  # not the newest document: the newest revision stays
+    assert _matched()[0] == {orgs["beta"].pk, orgs["gamma"].pk}
+
+
+def test_a_remembered_match_expires(
+    orgs: dict[str, Organisation], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _matched()
+    monkeypatch.setattr(selectors, "MATCH_CACHE_SECONDS", 0.0)
+    assert _matched()[1] > 0
+
+
+def test_only_the_last_few_and_only_small_matches_are_kept(
+    orgs: dict[str, Organisation], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(selectors, "MATCH_CACHE_SIZE", 1)
+    _matched()
+    _matched("Alpha")
+    assert _matched()[1] > 0  # pushed out by "Alpha"
+    selectors.clear_match_cache()
+    monkeypatch.setattr(selectors, "MATCH_CACHE_MAX", 2)
+    _matched()
+    assert _matched()[1] > 0  # three matches: too many to keep
