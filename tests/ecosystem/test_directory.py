@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -400,3 +401,17 @@ def test_people_kind_facet_counts_each_person_once(
         }
         expected = 0 if "topic" in params else 3
         assert kinds["kind"].get("production_studio", 0) == expected, params
+
+
+def test_facet_options_are_escaped_labelled_and_checked(
+    client: Client, network: dict[str, Any]
+) -> None:
+    create_organisation(name="Regionale Firma", kind="agency", region='<b onclick="x">Nord</b>')
+    response = client.get(reverse("ecosystem:organisation_list"), {"kind": "agency"})
+    html = response.content.decode()
+    assert "&lt;b onclick=&quot;x&quot;&gt;Nord&lt;/b&gt;" in html
+    assert '<b onclick="x">' not in html
+    # Every checkbox has its label; the selected option is checked.
+    assert html.count('type="checkbox" id="f-') == html.count('<label for="f-')
+    assert re.search(r'name="kind" value="agency"\s+checked>', html)
+    assert re.search(r'name="kind" value="media_house"\s*>', html)
