@@ -1,5 +1,6 @@
-"""The directory remembers a query's match for a while (``selectors._recall_match``):
-reused while the index is unchanged, never after a change, a removal included."""
+"""The directory remembers a query's match for a while (``selectors._recall_match``),
+in the process and in the shared cache: reused while the index is unchanged, never
+after a change, a removal included."""
 
 from __future__ import annotations
 
@@ -73,8 +74,8 @@ def test_a_removal_is_seen_at_once(
 def test_a_remembered_match_expires(
     orgs: dict[str, Organisation], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(selectors, "MATCH_CACHE_SECONDS", 0.0)  # (expired at once)
     _matched()
-    monkeypatch.setattr(selectors, "MATCH_CACHE_SECONDS", 0.0)
     assert _matched()[1] > 0
 
 
@@ -84,8 +85,38 @@ def test_only_the_last_few_and_only_small_matches_are_kept(
     monkeypatch.setattr(selectors, "MATCH_CACHE_SIZE", 1)
     _matched()
     _matched("Alpha")
-    assert _matched()[1] > 0  # pushed out by "Alpha"
+    assert [key[1] for key in selectors._match_cache] == ["Alpha"]  # the first pushed out
+    assert _matched()[1] == 0  # ... but still in the shared cache
     selectors.clear_match_cache()
     monkeypatch.setattr(selectors, "MATCH_CACHE_MAX", 2)
     _matched()
-    assert _matched()[1] > 0  # three matches: too many to keep
+    assert not selectors._match_cache
+    assert _matched()[1] > 0  # three matches: too many to keep anywhere
+
+
+def test_another_process_finds_the_match_in_the_shared_cache(
+    orgs: dict[str, Organisation],
+) -> None:
+    """Another worker process (here: this one with its own memory emptied) reads
+    the match from the shared cache: the same ids and facet values, no full-text query."""
+    first = filter_queryset(Organisation.objects.all(), "Archivdienste", entity="organisation")
+    with selectors._match_lock:
+        selectors._match_cache.clear()  # not clear_match_cache(): that voids the shared one too
+    again, searched = _matched()
+    assert searched == 0
+    assert again == set(getattr(first, "matched_ids"))  # noqa: B009 - set by filter_queryset
+    restored = filter_queryset(Organisation.objects.all(), "Archivdienste", entity="organisation")
+    texts = getattr(restored, "matched_facets").texts  # noqa: B009 - set by filter_queryset
+    assert texts == getattr(first, "matched_facets").texts  # noqa: B009
+    assert "\x1fregion=Hamburg\x1f" in texts[orgs["beta"].pk]
+
+
+def test_a_packed_match_is_restored_exactly(orgs: dict[str, Organisation]) -> None:
+    match = selectors._match("Archivdienste", "organisation")
+    assert match.facets is not None
+    restored = selectors._unpack("organisation", selectors._pack(match))
+    assert restored.pks == match.pks
+    assert restored.exact == match.exact
+    assert restored.facets == match.facets
+    ranked_only = selectors._DirectoryMatch([3, 1, 2], None, None)
+    assert selectors._unpack("organisation", selectors._pack(ranked_only)) == ranked_only

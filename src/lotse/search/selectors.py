@@ -8,9 +8,11 @@ Neither ever raises on user input: every query is reduced to plain tokens.
 from __future__ import annotations
 
 import functools
+import hashlib
 import logging
 import threading
 import time
+from array import array
 from collections import Counter, OrderedDict
 from collections.abc import Collection
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -29,7 +31,14 @@ from lotse.core.sql import id_list, pg_array_literal
 from . import analysis
 from .documents import ENTITY_TYPES, FACET_LOOKUPS, facet_needle, facet_tokens
 from .embeddings import get_embedder
-from .index import GENERATION_KEY, keyword_match_sql, keyword_ranking, prefix_titles, vectors
+from .index import (
+    GENERATION_KEY,
+    bump_generation,
+    keyword_match_sql,
+    keyword_ranking,
+    prefix_titles,
+    vectors,
+)
 from .models import SearchDocument
 from .text import MAX_QUERY_CHARS, ParsedQuery, fold, highlight, words
 
@@ -365,22 +374,57 @@ _match_lock = threading.Lock()
 
 
 def clear_match_cache() -> None:
+    """Forget every remembered match, in this process and (by a new index
+    generation) in the shared cache."""
     with _match_lock:
         _match_cache.clear()
+    bump_generation()
+
+
+_RECORD = "\x1e"  # between the facet texts of a packed match (no text contains it)
+
+
+def _pack(match: _DirectoryMatch) -> tuple[bytes, bytes | None, str | None]:
+    """A compact, quickly restored form for the shared cache: ids as 8-byte
+    integers, the facet texts as one string (no object per entry to pickle)."""
+    ranked = array("q", match.pks).tobytes()
+    if match.exact is None:
+        return ranked, None, None
+    ids = array("q", sorted(match.exact))
+    texts = None
+    if match.facets is not None:
+        texts = _RECORD.join(map(match.facets.texts.__getitem__, ids))
+    return ranked, ids.tobytes(), texts
+
+
+def _unpack(entity: str, packed: tuple[bytes, bytes | None, str | None]) -> _DirectoryMatch:
+    ranked, ids_bytes, texts = packed
+    pks = array("q", ranked).tolist()
+    if ids_bytes is None:
+        return _DirectoryMatch(pks, None, None)
+    ids = array("q", ids_bytes).tolist()
+    facets = None
+    if texts is not None:
+        facets = MatchedFacets(
+            frozenset(FACET_LOOKUPS[entity]), dict(zip(ids, texts.split(_RECORD), strict=True))
+        )
+    return _DirectoryMatch(pks, frozenset(ids), facets)
 
 
 def _recall_match(query: str, entity: str) -> _DirectoryMatch:
-    """:func:`_match`, remembered per process for the last few queries.
+    """:func:`_match`, remembered for the last few queries: in this process and
+    in the shared cache (Redis in production, so the next request of a search
+    finds it whichever worker process answers).
 
     Refining a search (a facet, the next page, another sort) asks the same
     query again; the match and its facet values (at full scale 6,600
     organisations for "Archiv": the ranking and the match are about half of
     the page's time) are then reused.  Keyed by the index's newest revision
     (every write), the index generation (every write and removal, via the
-    cache: shared with Redis) and the analyser's version (synonyms, terms);
-    at most MATCH_CACHE_SECONDS old, so a removal that another process made
-    without a shared cache counts at most that long.  Results with more
-    than MATCH_CACHE_MAX entries are not kept (memory)."""
+    cache) and the analyser's version (synonyms, terms); at most
+    MATCH_CACHE_SECONDS old, so a removal that another process made without
+    a shared cache counts at most that long.  Results with more than
+    MATCH_CACHE_MAX entries are not kept (memory)."""
     revision = SearchDocument.objects.aggregate(m=Max("revision"))["m"] or 0
     versions = cache.get_many([GENERATION_KEY, analysis.VERSION_KEY])
     key = (
@@ -390,19 +434,26 @@ def _recall_match(query: str, entity: str) -> _DirectoryMatch:
         versions.get(GENERATION_KEY),
         versions.get(analysis.VERSION_KEY),
     )
+    shared_key = "search:match:" + hashlib.sha256(repr(key).encode()).hexdigest()
     now = time.monotonic()
     with _match_lock:
         kept = _match_cache.get(key)
         if kept is not None and now - kept[0] < MATCH_CACHE_SECONDS:
             _match_cache.move_to_end(key)
             return kept[1]
-    match = _match(query, entity)
-    if match.exact is None or len(match.exact) <= MATCH_CACHE_MAX:
-        with _match_lock:
-            _match_cache[key] = (now, match)
-            _match_cache.move_to_end(key)
-            while len(_match_cache) > MATCH_CACHE_SIZE:
-                _match_cache.popitem(last=False)
+    packed = cache.get(shared_key)
+    if packed is not None:
+        match = _unpack(entity, packed)
+    else:
+        match = _match(query, entity)
+        if match.exact is not None and len(match.exact) > MATCH_CACHE_MAX:
+            return match
+        cache.set(shared_key, _pack(match), MATCH_CACHE_SECONDS)
+    with _match_lock:
+        _match_cache[key] = (now, match)
+        _match_cache.move_to_end(key)
+        while len(_match_cache) > MATCH_CACHE_SIZE:
+            _match_cache.popitem(last=False)
     return match
 
 
