@@ -270,6 +270,23 @@ COUNTING_PATHS = [
 ]
 
 
+def _use_counting_path(
+    monkeypatch: pytest.MonkeyPatch,
+    small_set: int,
+    search_set: int,
+    fetch_cap: int,
+    materialise: int,
+) -> None:
+    """Set the thresholds that choose how the facets are counted (COUNTING_PATHS)."""
+    from lotse.ecosystem import selectors
+    from lotse.search import selectors as search_selectors
+
+    monkeypatch.setattr(selectors, "SMALL_SET", small_set)
+    monkeypatch.setattr(selectors, "SEARCH_SET", search_set)
+    monkeypatch.setattr(selectors, "FETCH_CAP", fetch_cap)
+    monkeypatch.setattr(search_selectors, "MATERIALISE", materialise)
+
+
 @pytest.mark.parametrize(("small_set", "search_set", "fetch_cap", "materialise"), COUNTING_PATHS)
 def test_facet_counts_same_on_both_counting_paths(
     client: Client,
@@ -281,17 +298,9 @@ def test_facet_counts_same_on_both_counting_paths(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Counting on fetched ids (small result) and on subqueries (large) agree."""
-    from lotse.ecosystem import selectors
-    from lotse.search import selectors as search_selectors
-
-    monkeypatch.setattr(selectors, "SMALL_SET", small_set)
-    monkeypatch.setattr(selectors, "SEARCH_SET", search_set)
-    monkeypatch.setattr(selectors, "FETCH_CAP", fetch_cap)
-    monkeypatch.setattr(search_selectors, "MATERIALISE", materialise)
+    _use_counting_path(monkeypatch, small_set, search_set, fetch_cap, materialise)
     url = reverse("ecosystem:organisation_list")
     params = {"q": "Untertitel", "topic": "spracherkennung-untertitelung", "sector": "film"}
-    monkeypatch.setattr(selectors, "SMALL_SET", small_set)
-    monkeypatch.setattr(selectors, "FETCH_CAP", fetch_cap)
     response = client.get(url, params)
     assert [o.name for o in response.context["page"].object_list] == ["Untertitel-Werk GmbH"]
     facets = response.context["directory"].facets
@@ -322,16 +331,9 @@ def test_every_counting_path_gives_the_same_page(
     client: Client, network: dict[str, Any], params: dict[str, str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The same request counted along every path: identical entries and counts."""
-    from lotse.ecosystem import selectors
-    from lotse.search import selectors as search_selectors
-
     results = []
     for path in COUNTING_PATHS:
-        small_set, search_set, fetch_cap, materialise = path.values
-        monkeypatch.setattr(selectors, "SMALL_SET", small_set)
-        monkeypatch.setattr(selectors, "SEARCH_SET", search_set)
-        monkeypatch.setattr(selectors, "FETCH_CAP", fetch_cap)
-        monkeypatch.setattr(search_selectors, "MATERIALISE", materialise)
+        _use_counting_path(monkeypatch, *path.values)
         results.append(_all_counts(client, params))
     names, counts = results[0]
     assert names
@@ -352,13 +354,7 @@ def test_offers_residency_counts_organisations_not_offers(
 ) -> None:
     """The organisation facet "data residency of the offers": an organisation with
     four EU-cloud offers counts once, as it is listed once."""
-    from lotse.ecosystem import selectors
-    from lotse.search import selectors as search_selectors
-
-    monkeypatch.setattr(selectors, "SMALL_SET", small_set)
-    monkeypatch.setattr(selectors, "SEARCH_SET", search_set)
-    monkeypatch.setattr(selectors, "FETCH_CAP", fetch_cap)
-    monkeypatch.setattr(search_selectors, "MATERIALISE", materialise)
+    _use_counting_path(monkeypatch, small_set, search_set, fetch_cap, materialise)
     for params in ({}, {"q": "Untertitel"}, {"kind": "ai_company"}):
         names, counts = _all_counts(client, params)
         assert counts["residency"]["eu_cloud"] == 1, params
@@ -378,13 +374,7 @@ def test_people_kind_facet_counts_each_person_once(
 ) -> None:
     """ "Kind of organisation" for people: a person in two studios counts once,
     people in different studios each count."""
-    from lotse.ecosystem import selectors
-    from lotse.search import selectors as search_selectors
-
-    monkeypatch.setattr(selectors, "SMALL_SET", small_set)
-    monkeypatch.setattr(selectors, "SEARCH_SET", search_set)
-    monkeypatch.setattr(selectors, "FETCH_CAP", fetch_cap)
-    monkeypatch.setattr(search_selectors, "MATERIALISE", materialise)
+    _use_counting_path(monkeypatch, small_set, search_set, fetch_cap, materialise)
     studios = [network["orgs"]["studio"]]
     studios.append(create_organisation(name="Zweites Studio", kind="production_studio"))
     both = create_person(name="Studio Beide", role_title="Leitung KI")

@@ -98,7 +98,7 @@ def queryset(entity_type: str) -> QuerySet[Any]:
 
 
 FACET_SEPARATOR = "\x1f"  # the unit separator: not part of any value a form accepts
-# (neither is the record separator \x1e, which the shared match cache puts between texts)
+FACET_RECORD_SEPARATOR = "\x1e"  # nor this: between the texts of a packed match
 
 
 def facet_text(pairs: Iterable[tuple[str, Any]]) -> str:
@@ -107,7 +107,7 @@ def facet_text(pairs: Iterable[tuple[str, Any]]) -> str:
     token is found with ``needle in text`` (``facet_needle``) and the tokens of
     many documents by one split of their concatenation (``facet_tokens``)."""
     tokens = [
-        f"{lookup}={value}".replace(FACET_SEPARATOR, " ").replace("\x1e", " ")
+        f"{lookup}={value}".replace(FACET_SEPARATOR, " ").replace(FACET_RECORD_SEPARATOR, " ")
         for lookup, value in pairs
         if value not in (None, "")
     ]

@@ -29,7 +29,13 @@ from django.utils.safestring import SafeString, mark_safe
 from lotse.core.sql import id_list, pg_array_literal
 
 from . import analysis
-from .documents import ENTITY_TYPES, FACET_LOOKUPS, facet_needle, facet_tokens
+from .documents import (
+    ENTITY_TYPES,
+    FACET_LOOKUPS,
+    FACET_RECORD_SEPARATOR,
+    facet_needle,
+    facet_tokens,
+)
 from .embeddings import get_embedder
 from .index import (
     GENERATION_KEY,
@@ -381,9 +387,6 @@ def clear_match_cache() -> None:
     bump_generation()
 
 
-_RECORD = "\x1e"  # between the facet texts of a packed match (no text contains it)
-
-
 def _pack(match: _DirectoryMatch) -> tuple[bytes, bytes | None, str | None]:
     """A compact, quickly restored form for the shared cache: ids as 8-byte
     integers, the facet texts as one string (no object per entry to pickle)."""
@@ -393,7 +396,7 @@ def _pack(match: _DirectoryMatch) -> tuple[bytes, bytes | None, str | None]:
     ids = array("q", sorted(match.exact))
     texts = None
     if match.facets is not None:
-        texts = _RECORD.join(map(match.facets.texts.__getitem__, ids))
+        texts = FACET_RECORD_SEPARATOR.join(map(match.facets.texts.__getitem__, ids))
     return ranked, ids.tobytes(), texts
 
 
@@ -405,9 +408,8 @@ def _unpack(entity: str, packed: tuple[bytes, bytes | None, str | None]) -> _Dir
     ids = array("q", ids_bytes).tolist()
     facets = None
     if texts is not None:
-        facets = MatchedFacets(
-            frozenset(FACET_LOOKUPS[entity]), dict(zip(ids, texts.split(_RECORD), strict=True))
-        )
+        records = dict(zip(ids, texts.split(FACET_RECORD_SEPARATOR), strict=True))
+        facets = MatchedFacets(frozenset(FACET_LOOKUPS[entity]), records)
     return _DirectoryMatch(pks, frozenset(ids), facets)
 
 
@@ -469,13 +471,14 @@ def filter_queryset(queryset: QuerySet[M], query: str, *, entity: str) -> QueryS
         return _icontains(queryset, query, entity=entity)
     match = _recall_match(query, entity)
     pks = match.pks
-    condition = Q(pk__in=pks)
-    parsed = analysis.get_analyzer().parse(query)
     if match.exact is not None:
         # Evaluated once: counts, facets and the page read these ids
         # instead of matching the full text again.
         condition = Q(pk__in=id_list(match.exact))
-    elif not parsed.is_empty:
+    else:  # more keyword matches than MATERIALISE, or no words to match
+        parsed = analysis.get_analyzer().parse(query)
+        if parsed.is_empty:
+            return queryset.none().annotate(search_rank=Value(0, output_field=IntegerField()))
         sql, params = keyword_match_sql(parsed, entity=entity, members=True)
         condition = Q(pk__in=RawSQL(sql, params))  # noqa: S611 - values bound
         # Only ranked entries outside the keyword matches (semantic or
@@ -483,8 +486,6 @@ def filter_queryset(queryset: QuerySet[M], query: str, *, entity: str) -> QueryS
         extra = _outside_matches(pks, sql, params)
         if extra:
             condition |= Q(pk__in=extra)
-    elif not pks:
-        return queryset.none().annotate(search_rank=Value(0, output_field=IntegerField()))
     result = queryset.filter(condition).annotate(search_rank=_position_in(queryset, pks))
     if match.exact is not None and not queryset.query.where:
         # The unfiltered table narrowed by these ids: the result *is* the ids.
