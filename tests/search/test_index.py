@@ -161,6 +161,31 @@ def test_snippet_highlights_and_escapes(committed: Callable[..., Any]) -> None:
     assert "<mark>Übersetzung</mark>" in snippet
 
 
+def test_snippet_leaves_out_markdown(committed: Callable[..., Any], client: Any) -> None:
+    """Descriptions are Markdown; a snippet shows their text, not the markup."""
+    with committed():
+        create_organisation(
+            name="Hafenarchiv",
+            kind="agency",
+            key="hafenarchiv",
+            description="## Angebot\n\nWir **digitalisieren** "
+            "[Filmarchive](https://example.org/filme) und _erschließen_ sie:\n\n"
+            "- Untertitelung\n- `OCR`",
+        )
+    snippet = search("digitalisieren").hits[0].snippet
+    assert "<mark>digitalisieren</mark>" in snippet
+    assert "Angebot Wir" in " ".join(snippet.split())
+    for markup in ("**", "##", "](", "example.org", "_erschließen_", "`", "- "):
+        assert markup not in snippet, markup
+    # The directory's rows show the same snippet.
+    page = client.get("/verzeichnis/organisationen/", {"q": "Untertitelung"}).content.decode()
+    shown = page.split('class="search-snippet">', 1)[1].split("</p>", 1)[0]
+    assert "<mark>Untertitelung</mark>" in shown
+    assert "OCR" in shown
+    assert "**" not in shown
+    assert "`" not in shown
+
+
 def test_types_limit_offset_and_modes(network: dict[str, Any]) -> None:
     assert {h.type for h in search("Untertitel", types={"offer"}).hits} == {"offer"}
     everything = keys("Untertitel", limit=10)

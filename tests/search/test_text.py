@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from lotse.search.text import Analyzer, Lexicon, SetVocabulary, fold, highlight, stem
+from lotse.search.text import (
+    Analyzer,
+    Lexicon,
+    SetVocabulary,
+    fold,
+    highlight,
+    plain_text,
+    stem,
+)
 
 
 @pytest.fixture(scope="module")
@@ -149,6 +157,29 @@ def test_highlight_escapes_and_marks(analyzer: Analyzer) -> None:
     snippet = highlight(text, {"untertitel", "ubersetz"}, analyzer.word_tokens)
     assert "<b>" not in snippet
     assert "&lt;b&gt;<mark>Untertitelung</mark>&lt;/b&gt; &amp; <mark>Übersetzung</mark>" in snippet
+
+
+@pytest.mark.parametrize(
+    ("markdown", "plain"),
+    [
+        ("**Archiv**dienste und __Mediathek__", "Archivdienste und Mediathek"),
+        ("Wir sind *die* [Archiv-Profis](https://example.org/a_b).", "Wir sind die Archiv-Profis."),
+        ("# Über uns\n> Zitat\n- eins\n* zwei\n1. drei", "Über uns\nZitat\neins\nzwei\ndrei"),
+        ("`code` und ~~alt~~, <https://example.org>", "code und alt, https://example.org"),
+        ("oben\n***\nunten", "oben\n\nunten"),
+        # Not markup: arithmetic, snake_case, hyphens, a year at the start.
+        ("snake_case: 5 * 3 - 1", "snake_case: 5 * 3 - 1"),
+        ("2024 gegründet", "2024 gegründet"),
+    ],
+)
+def test_plain_text_drops_markdown_markup(markdown: str, plain: str) -> None:
+    assert plain_text(markdown) == plain
+
+
+def test_highlight_leaves_out_markdown(analyzer: Analyzer) -> None:
+    snippet = highlight("Wir **untertiteln** [Filme](https://example.org)", {"untertitel"},
+                        analyzer.word_tokens)
+    assert snippet == "Wir <mark>untertiteln</mark> Filme"
 
 
 def test_typo_candidates_are_words_not_codes() -> None:

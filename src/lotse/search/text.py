@@ -450,6 +450,32 @@ class Analyzer:
 
 
 # --- snippets ------------------------------------------------------------------
+# Markdown markup, removed from snippets (descriptions are indexed as typed).
+_MD_LINK = re.compile(r"!?\[([^\]\n]*)\]\([^)\n]*\)")  # [text](url), ![alt](src) -> text
+_MD_AUTOLINK = re.compile(r"<((?:https?|mailto):[^>\s]+)>")  # <https://...> -> https://...
+_MD_RULE = re.compile(r"^[ \t]*([-*_])(?:[ \t]*\1){2,}[ \t]*$", re.MULTILINE)
+_MD_LINE_START = re.compile(
+    r"^[ \t]{0,3}(?:#{1,6}[ \t]+|>[ \t]?|[-*+][ \t]+|\d{1,9}[.)][ \t]+)", re.MULTILINE
+)
+# Emphasis, strike-through and code marks next to text; "5 * 3" and snake_case stay.
+_MD_MARKS = re.compile(
+    r"(?:\*{1,3}|~~|`+)(?=\S)|(?<=\S)(?:\*{1,3}|~~|`+)|(?<!\w)_{1,3}(?=\S)|(?<=\S)_{1,3}(?!\w)"
+)
+
+
+def plain_text(text: str) -> str:
+    """``text`` without its Markdown markup: link texts without their
+    addresses, no heading, quote, list, emphasis or code marks.  For snippets:
+    cheap (a few regular expressions), not a Markdown parser."""
+    if not any(c in text for c in "*_`~#>[<-+") and not text[:1].isdigit():
+        return text
+    text = _MD_LINK.sub(r"\1", text)
+    text = _MD_AUTOLINK.sub(r"\1", text)
+    text = _MD_RULE.sub("", text)
+    text = _MD_LINE_START.sub("", text)
+    return _MD_MARKS.sub("", text)
+
+
 def highlight(
     text: str,
     matched: set[str],
@@ -460,9 +486,10 @@ def highlight(
     """An HTML-safe snippet of ``text`` around the best window of matching words.
 
     ``token_of`` maps a folded word to its index tokens; a word is marked when
-    one of them is in ``matched``.  Everything is escaped; only ``<mark>`` is
-    added.
+    one of them is in ``matched``.  Markdown markup is left out (``plain_text``);
+    everything is escaped; only ``<mark>`` is added.
     """
+    text = plain_text(text)
     spans = word_spans(text)
     if not spans:
         return ""
