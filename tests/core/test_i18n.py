@@ -9,12 +9,14 @@ and is skipped where GNU gettext (xgettext) is not installed.
 from __future__ import annotations
 
 import ast
+import datetime as dt
 import gettext
 import re
 import shutil
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -415,3 +417,16 @@ def test_english_error_page(client: Client) -> None:
     response = client.get("/gibt-es-nicht/")
     assert response.status_code == 404
     assert "Page not found" in visible_text(response.content.decode())
+
+
+@pytest.mark.django_db
+def test_dates_follow_the_language(client: Client, studio: Organisation, manager: Any) -> None:
+    """Dates use the language's formats (SHORT_DATE_FORMAT), not a fixed German one."""
+    Organisation.objects.filter(pk=studio.pk).update(last_confirmed=dt.date(2026, 2, 3))
+    client.force_login(manager)  # who may edit sees when the profile was last confirmed
+    german = " ".join(visible_text(client.get(studio.get_absolute_url()).content.decode()))
+    assert "zuletzt bestätigt am 03.02.2026" in german
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    english = " ".join(visible_text(client.get(studio.get_absolute_url()).content.decode()))
+    assert "last confirmed on 02/03/2026" in english
+    assert "03.02.2026" not in english
