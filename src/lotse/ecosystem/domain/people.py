@@ -5,6 +5,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from lotse.core.markdown import strip_html
 from lotse.ecosystem.domain.keys import unique_key
@@ -17,9 +18,14 @@ def _check_visibility(field_visibility: Mapping[str, str]) -> dict[str, str]:
     cleaned: dict[str, str] = {}
     for field_name, level in field_visibility.items():
         if field_name not in Person.PER_FIELD_VISIBILITY:
-            raise ValidationError(f"Unbekanntes Feld für die Sichtbarkeit: {field_name}")
+            raise ValidationError(
+                _("Unbekanntes Feld für die Sichtbarkeit: %(field)s"),
+                params={"field": field_name},
+            )
         if level not in Visibility.values:
-            raise ValidationError(f"Unbekannte Sichtbarkeit: {level}")
+            raise ValidationError(
+                _("Unbekannte Sichtbarkeit: %(level)s"), params={"level": level}
+            )
         cleaned[field_name] = level
     return cleaned
 

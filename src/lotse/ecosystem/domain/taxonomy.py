@@ -5,6 +5,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 from lotse.ecosystem.models import Term, TermStatus, Vocabulary
 
@@ -14,10 +15,10 @@ def suggest_term(*, vocabulary: str, name: str, suggested_by: Any) -> Term:
     """A member proposes a term; it becomes a facet only once a manager approves it."""
     name = " ".join(name.split())
     if vocabulary not in Vocabulary.values:
-        raise ValidationError("Unbekanntes Vokabular.")
+        raise ValidationError(_("Unbekanntes Vokabular."))
     slug = slugify(name.replace("ß", "ss"))[:80]
     if not slug:
-        raise ValidationError("Bitte geben Sie eine Bezeichnung ein.")
+        raise ValidationError(_("Bitte geben Sie eine Bezeichnung ein."))
     existing = Term.objects.filter(vocabulary=vocabulary, slug=slug).first()
     if existing is not None:
         return existing
