@@ -4,10 +4,12 @@ after a change, a removal included."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -17,6 +19,24 @@ from lotse.search import selectors
 from lotse.search.selectors import filter_queryset
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def shared_cache(settings: Any) -> Iterator[None]:
+    """A cache that other processes reach: the real Redis (127.0.0.1:6379, database 14)."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:6379/14",
+            "KEY_PREFIX": f"test-{uuid.uuid4().hex}",
+        }
+    }
+    try:
+        cache.set("probe", 1)
+    except Exception as error:
+        pytest.fail(f"Redis on 127.0.0.1:6379 is needed for the shared-cache tests: {error}")
+    yield
+    cache.clear()
 
 
 @pytest.fixture
@@ -80,7 +100,7 @@ def test_a_remembered_match_expires(
 
 
 def test_only_the_last_few_and_only_small_matches_are_kept(
-    orgs: dict[str, Organisation], monkeypatch: pytest.MonkeyPatch
+    orgs: dict[str, Organisation], monkeypatch: pytest.MonkeyPatch, shared_cache: None
 ) -> None:
     monkeypatch.setattr(selectors, "MATCH_CACHE_SIZE", 1)
     _matched()
@@ -95,7 +115,7 @@ def test_only_the_last_few_and_only_small_matches_are_kept(
 
 
 def test_another_process_finds_the_match_in_the_shared_cache(
-    orgs: dict[str, Organisation],
+    orgs: dict[str, Organisation], shared_cache: None
 ) -> None:
     """Another worker process (here: this one with its own memory emptied) reads
     the match from the shared cache: the same ids and facet values, no full-text query."""
@@ -109,6 +129,25 @@ def test_another_process_finds_the_match_in_the_shared_cache(
     texts = getattr(restored, "matched_facets").texts  # noqa: B009 - set by filter_queryset
     assert texts == getattr(first, "matched_facets").texts  # noqa: B009
     assert "\x1fregion=Hamburg\x1f" in texts[orgs["beta"].pk]
+
+
+def test_a_process_local_cache_gets_no_second_copy(
+    orgs: dict[str, Organisation], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The embedded default cache lives in this process: the match stays in
+    ``_match_cache`` only, nothing is packed into the cache."""
+    assert not selectors._cache_is_shared()
+
+    def not_packed(match: Any) -> Any:
+        raise AssertionError("packed for a process-local cache")
+
+    monkeypatch.setattr(selectors, "_pack", not_packed)
+    first, searched = _matched()
+    assert searched > 0
+    assert _matched() == (first, 0)  # remembered in the process
+    with selectors._match_lock:
+        selectors._match_cache.clear()
+    assert _matched()[1] > 0  # and nowhere else
 
 
 def test_a_packed_match_is_restored_exactly(orgs: dict[str, Organisation]) -> None:

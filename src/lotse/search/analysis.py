@@ -26,7 +26,7 @@ def bump_version() -> None:
         cache.set(VERSION_KEY, 1, None)
 
 
-def _current_version() -> int:
+def current_version() -> int:
     value = cache.get(VERSION_KEY)
     if value is None:
         cache.add(VERSION_KEY, 1, None)
@@ -75,7 +75,7 @@ def get_analyzer() -> Analyzer:
     """The cached analyser; refreshed when synonyms, taxonomy or vocabulary changed."""
     from .models import SearchTerm
 
-    version = _current_version()
+    version = current_version()
     with _lock:
         analyzer = _state.get("analyzer")
         if analyzer is None or _state.get("version") != version:
