@@ -97,6 +97,24 @@ def test_topic_facet_counts_and_filters(client: Client, network: dict[str, Any])
     assert "Nordpresse" not in content
 
 
+def test_selected_options_come_first(client: Client, network: dict[str, Any]) -> None:
+    """A long facet list scrolls: what is selected is listed first, then by count."""
+    url = reverse("ecosystem:organisation_list")
+    plain = client.get(url).context["directory"].facets[0].options
+    assert [o.value for o in plain][:1] == ["agency"]  # 25 of them: the largest first
+    response = client.get(url, {"kind": ["production_studio", "media_house"]})
+    kinds = response.context["directory"].facets[0].options
+    assert [(o.value, o.selected) for o in kinds] == [
+        ("media_house", True),
+        ("production_studio", True),
+        ("agency", False),
+        ("ai_company", False),
+    ]
+    fieldset = response.content.decode().split("<fieldset>", 2)[1]
+    first = fieldset.split("<li>", 2)[1]
+    assert 'value="media_house" checked' in first
+
+
 def test_options_within_a_facet_combine_with_or_and_facets_with_and(
     client: Client, network: dict[str, Any]
 ) -> None:

@@ -451,7 +451,8 @@ def _facets(
             for value, label in choices
             if counts.get(str(value)) or str(value) in chosen
         ]
-        options.sort(key=lambda option: (-option.count, str(option.label)))
+        # Selected options first: a long, scrolled list must not hide what is active.
+        options.sort(key=lambda option: (not option.selected, -option.count, str(option.label)))
         facets.append(Facet(spec, options))
     return facets, filtered(None, keep_searched=True)
 
