@@ -451,8 +451,10 @@ class Analyzer:
 
 # --- snippets ------------------------------------------------------------------
 # Markdown markup, removed from snippets (descriptions are indexed as typed).
-_MD_LINK = re.compile(r"!?\[([^\]\n]*)\]\([^)\n]*\)")  # [text](url), ![alt](src) -> text
-_MD_AUTOLINK = re.compile(r"<((?:https?|mailto):[^>\s]+)>")  # <https://...> -> https://...
+# [text](url), ![alt](src) -> text.  Neither part may contain its own opening
+# bracket: each attempt then stops at the next one (linear, also for "[[[[…").
+_MD_LINK = re.compile(r"!?\[([^\[\]\n]*)\]\([^()\n]*\)")
+_MD_AUTOLINK = re.compile(r"<((?:https?|mailto):[^<>\s]+)>")  # <https://...> -> https://...
 _MD_RULE = re.compile(r"^[ \t]*([-*_])(?:[ \t]*\1){2,}[ \t]*$", re.MULTILINE)
 _MD_LINE_START = re.compile(
     r"^[ \t]{0,3}(?:#{1,6}[ \t]+|>[ \t]?|[-*+][ \t]+|\d{1,9}[.)][ \t]+)", re.MULTILINE
