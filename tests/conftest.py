@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from django.conf import settings
+from django.utils import translation
 
 from lotse.accounts.models import User
 from lotse.ecosystem.domain.organisations import create_organisation, ensure_person_for_user
 from lotse.ecosystem.models import Membership, MembershipRole, Organisation, Term
+
+
+@pytest.fixture(autouse=True)
+def _default_language() -> Iterator[None]:
+    """Every test starts in the default language (German).  A request in English
+    leaves English active in the thread (LocaleMiddleware activates, nothing
+    deactivates), which would leak into the next test's messages."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)

@@ -60,7 +60,7 @@ def orgs(db: None, make_user: Callable[..., User], stale_after: int) -> dict[str
     stale = create_organisation(name="Verstaubt GmbH", kind="agency")
     fresh = create_organisation(name="Frisch AG", kind="startup")
     recently_reminded = create_organisation(name="Schon Erinnert e.V.", kind="network")
-    long_ago_reminded = create_organisation(name="Lange Her KG", kind="media_house")
+    long_ago_reminded = create_organisation(name="Lange & Her KG", kind="media_house")
     orphan = create_organisation(name="Ohne Verwaltung", kind="agency")
     _age(stale, 400)
     _age(fresh, 30)
@@ -80,7 +80,7 @@ def orgs(db: None, make_user: Callable[..., User], stale_after: int) -> dict[str
 
 def test_due_organisations(orgs: dict[str, Organisation]) -> None:
     due = set(organisations_to_remind().values_list("name", flat=True))
-    assert due == {"Verstaubt GmbH", "Lange Her KG", "Ohne Verwaltung"}
+    assert due == {"Verstaubt GmbH", "Lange & Her KG", "Ohne Verwaltung"}
 
 
 def test_reminders_go_to_active_profile_admins_by_smtp(
@@ -99,6 +99,10 @@ def test_reminders_go_to_active_profile_admins_by_smtp(
     body = smtp_mailbox.body(message)
     assert "Guten Tag," in body
     assert "Angaben sind aktuell" in body
+    # Plain text, not HTML: the ampersand of a name stays as typed.
+    other = smtp_mailbox.to("redaktion@langeher.example")[0]
+    assert str(other["Subject"]).strip() == "Sind die Angaben zu „Lange & Her KG“ noch aktuell?"
+    assert "„Lange & Her KG“" in smtp_mailbox.body(other)
     key = orgs["stale"].key
     assert smtp_mailbox.links(message) == [
         f"https://lotse.example/verzeichnis/organisationen/{key}/#bestaetigen",
@@ -218,7 +222,7 @@ def test_managers_filter_stale_profiles(
     client.force_login(manager)
     response = client.get(url, {"stale": "1"})
     assert names(response) == {
-        "Verstaubt GmbH", "Schon Erinnert e.V.", "Lange Her KG", "Ohne Verwaltung"
+        "Verstaubt GmbH", "Schon Erinnert e.V.", "Lange & Her KG", "Ohne Verwaltung"
     }
     assert 'id="f-stale"' in response.content.decode()
     # Members and anonymous visitors get no such filter: the parameter is ignored.

@@ -118,7 +118,11 @@ def test_confirmation_mail_with_ics_and_promotion_mail_via_real_smtp(
     assert str(ics.walk("VEVENT")[0]["SUMMARY"]) == "Testkonferenz KI"
     body = confirmation.get_body(preferencelist=("plain",))
     assert body is not None
-    assert "27. November 2031, 09:00" in body.get_content()
+    text = body.get_content()
+    assert "Donnerstag, 27. November 2031 09:00 – 18:00 Uhr" in text
+    # Plain text: nothing HTML-escaped (the network's name has an ampersand).
+    assert "Medien & Kultur" in text
+    assert "&amp;" not in text
     waiting = next(m for m in messages if m["To"] == "zweite@example.org")
     assert "Warteliste" in str(waiting["Subject"])
     assert list(waiting.iter_attachments()) == []

@@ -222,6 +222,7 @@ def test_accepted_meeting_is_mailed_to_both_with_ics(
     body = messages[0].get_body(preferencelist=("plain",))
     assert body is not None
     assert "27.11. 12:00 – Tisch 1" in body.get_content()
+    assert "Medien & Kultur" in body.get_content()  # plain text: nothing HTML-escaped
     attachment = next(iter(messages[0].iter_attachments()))
     content = attachment.get_content()
     calendar = icalendar.Calendar.from_ical(

@@ -147,3 +147,14 @@ def test_odd_posts_give_messages_not_errors(
     for url, data in posts:
         response = client.post(url, data)
         assert response.status_code in {200, 302, 404}, (url, response.status_code)
+
+
+def test_dates_and_times_follow_the_language(client: Client, conference: Event) -> None:
+    """Event times use the language's formats, not a fixed German one."""
+    url = conference.get_absolute_url()
+    german = " ".join(client.get(url).content.decode().split())
+    assert "Donnerstag, 27. November 2031 09:00 – 18:00 Uhr" in german
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    english = " ".join(client.get(url).content.decode().split())
+    assert "Thursday, Nov. 27, 2031, 9 a.m. – 6 p.m. local time" in english
+    assert "November 2031 09:00" not in english
