@@ -9,12 +9,13 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from lotse.ecosystem.models import Term
 from lotse.events.domain import meetings as m
 from lotse.events.domain import registration as reg
 from lotse.events.domain.agenda import toggle_star
+from lotse.events.forms import MeetingProfileForm
 from lotse.events.models import Event, Meeting, MeetingSlot, Session
 from lotse.events.selectors import figures, meeting_suggestions
 
@@ -247,3 +248,12 @@ def test_suggestions_use_the_matchmaking_engine_on_directory_profiles(
     assert suggestions[0].profile.user == b
     assert suggestions[0].score > suggestions[1].score
     assert any(subtitles.name in reason for reason in suggestions[0].reasons)
+
+
+def test_slot_labels_follow_the_language(meet_event: Event) -> None:
+    with translation.override("de"):
+        labels = [label for _, label in MeetingProfileForm(event=meet_event)["slots"].field.choices]
+    assert labels[:2] == ["27.11.2031 12:00–12:15", "27.11.2031 12:15–12:30"]
+    with translation.override("en"):
+        labels = [label for _, label in MeetingProfileForm(event=meet_event)["slots"].field.choices]
+    assert labels[:2] == ["11/27/2031 noon–12:15 p.m.", "11/27/2031 12:15 p.m.–12:30 p.m."]

@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 from lotse.accounts.models import User
@@ -217,9 +218,11 @@ class MeetingProfileForm(forms.Form):
         super().__init__(*args, **kwargs)
         _f(self, "topics").queryset = _approved_terms()
         _f(self, "slots").queryset = event.meeting_slots.order_by("starts_at")
+        # In the event's time zone and the visitor's language ("27.11.2031 12:00–12:15").
         _f(self, "slots").label_from_instance = lambda slot: (
-            f"{slot.starts_at.astimezone(event.tzinfo):%d.%m. %H:%M}–"
-            f"{slot.ends_at.astimezone(event.tzinfo):%H:%M}"
+            formats.date_format(slot.starts_at.astimezone(event.tzinfo), "SHORT_DATETIME_FORMAT")
+            + "–"
+            + formats.time_format(slot.ends_at.astimezone(event.tzinfo))
         )
 
 

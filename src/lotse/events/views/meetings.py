@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import formats
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -111,7 +112,7 @@ def meeting_answer(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
                 request,
                 _("Meeting gebucht: %(time)s, Tisch %(table)d.")
                 % {
-                    "time": meeting.slot.starts_at.astimezone(event.tzinfo).strftime("%H:%M"),
+                    "time": formats.time_format(meeting.slot.starts_at.astimezone(event.tzinfo)),
                     "table": meeting.table,
                 },
             )
