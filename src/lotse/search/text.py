@@ -459,10 +459,11 @@ _MD_RULE = re.compile(r"^[ \t]*([-*_])(?:[ \t]*\1){2,}[ \t]*$", re.MULTILINE)
 _MD_LINE_START = re.compile(
     r"^[ \t]{0,3}(?:#{1,6}[ \t]+|>[ \t]?|[-*+][ \t]+|\d{1,9}[.)][ \t]+)", re.MULTILINE
 )
-# Emphasis, strike-through and code marks next to text; "5 * 3" and snake_case stay.
-_MD_MARKS = re.compile(
-    r"(?:\*{1,3}|~~|`+)(?=\S)|(?<=\S)(?:\*{1,3}|~~|`+)|(?<!\w)_{1,3}(?=\S)|(?<=\S)_{1,3}(?!\w)"
-)
+# Emphasis, strike-through and code marks that open before or close after text.
+# Marks between two letters stay: the gender star ("Mitarbeiter*innen"), the
+# gender gap ("Nutzer_innen"), snake_case; so does "5 * 3".
+_MD_MARK = r"(?:\*{1,3}|_{1,3}|~~|`+)"
+_MD_MARKS = re.compile(rf"(?<!\w){_MD_MARK}(?=\S)|(?<=\S){_MD_MARK}(?!\w)")
 
 
 def plain_text(text: str) -> str:
