@@ -305,18 +305,18 @@ def _use_counting_path(
     monkeypatch.setattr(search_selectors, "MATERIALISE", materialise)
 
 
-@pytest.mark.parametrize(("small_set", "search_set", "fetch_cap", "materialise"), COUNTING_PATHS)
+@pytest.fixture(params=[pytest.param(path.values, id=path.id) for path in COUNTING_PATHS])
+def counting_path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test using it runs once per counting path."""
+    _use_counting_path(monkeypatch, *request.param)
+
+
 def test_facet_counts_same_on_both_counting_paths(
     client: Client,
     network: dict[str, Any],
-    small_set: int,
-    search_set: int,
-    fetch_cap: int,
-    materialise: int,
-    monkeypatch: pytest.MonkeyPatch,
+    counting_path: None,
 ) -> None:
     """Counting on fetched ids (small result) and on subqueries (large) agree."""
-    _use_counting_path(monkeypatch, small_set, search_set, fetch_cap, materialise)
     url = reverse("ecosystem:organisation_list")
     params = {"q": "Untertitel", "topic": "spracherkennung-untertitelung", "sector": "film"}
     response = client.get(url, params)
@@ -360,19 +360,13 @@ def test_every_counting_path_gives_the_same_page(
         assert other == results[0]
 
 
-@pytest.mark.parametrize(("small_set", "search_set", "fetch_cap", "materialise"), COUNTING_PATHS)
 def test_offers_residency_counts_organisations_not_offers(
     client: Client,
     network: dict[str, Any],
-    small_set: int,
-    search_set: int,
-    fetch_cap: int,
-    materialise: int,
-    monkeypatch: pytest.MonkeyPatch,
+    counting_path: None,
 ) -> None:
     """The organisation facet "data residency of the offers": an organisation with
     four EU-cloud offers counts once, as it is listed once."""
-    _use_counting_path(monkeypatch, small_set, search_set, fetch_cap, materialise)
     for params in ({}, {"q": "Untertitel"}, {"kind": "ai_company"}):
         names, counts = _all_counts(client, params)
         assert counts["residency"]["eu_cloud"] == 1, params
@@ -380,19 +374,13 @@ def test_offers_residency_counts_organisations_not_offers(
         assert names == ["Untertitel-Werk GmbH"]
 
 
-@pytest.mark.parametrize(("small_set", "search_set", "fetch_cap", "materialise"), COUNTING_PATHS)
 def test_people_kind_facet_counts_each_person_once(
     client: Client,
     network: dict[str, Any],
-    small_set: int,
-    search_set: int,
-    fetch_cap: int,
-    materialise: int,
-    monkeypatch: pytest.MonkeyPatch,
+    counting_path: None,
 ) -> None:
     """ "Kind of organisation" for people: a person in two studios counts once,
     people in different studios each count."""
-    _use_counting_path(monkeypatch, small_set, search_set, fetch_cap, materialise)
     studios = [network["orgs"]["studio"]]
     studios.append(create_organisation(name="Zweites Studio", kind="production_studio"))
     both = create_person(name="Studio Beide", role_title="Leitung KI")
