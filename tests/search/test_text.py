@@ -170,6 +170,7 @@ def test_highlight_escapes_and_marks(analyzer: Analyzer) -> None:
         ),
         ("Wir sind *die* [Archiv-Profis](https://example.org/a_b).", "Wir sind die Archiv-Profis."),
         ("# Über uns\n> Zitat\n- eins\n* zwei\n1. drei", "Über uns\nZitat\neins\nzwei\ndrei"),
+        ("Schritte:\n1. planen\n2. prüfen", "Schritte:\nplanen\nprüfen"),
         ("`code` und ~~alt~~, <https://example.org>", "code und alt, https://example.org"),
         ("oben\n***\nunten", "oben\n\nunten"),
         # Not markup: arithmetic, snake_case, hyphens, a year at the start.

@@ -470,8 +470,6 @@ def plain_text(text: str) -> str:
     """``text`` without its Markdown markup: link texts without their
     addresses, no heading, quote, list, emphasis or code marks.  For snippets:
     cheap (a few regular expressions), not a Markdown parser."""
-    if not any(c in text for c in "*_`~#>[<-+") and not text[:1].isdigit():
-        return text
     text = _MD_LINK.sub(r"\1", text)
     text = _MD_AUTOLINK.sub(r"\1", text)
     text = _MD_RULE.sub("", text)
